@@ -1,0 +1,281 @@
+"""One call that loads every plan layer as a GeoDataFrame in EPSG:4326, joined with the plan's words.
+
+    from geo import load
+    data = load()             # embedded data
+    data.towns, data.layer("corridors"), data.problems
+
+Geometry comes from data/boundaries/ (an authoritative file dropped there wins over the derived
+geometry); attributes come from data/plan/. A refused replacement file does not stop loading: the
+derived geometry stays in use and the reason is kept in ``problems``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pypinyin import Style, lazy_pinyin
+from shapely.geometry import Point
+
+from . import plan
+from .boundaries import find_override, read_county, read_derived, read_override
+from .build import inputs_digest
+from .derive import WGS84, mean_point, short_name
+from .errors import DataError, ReplacementError
+from .paths import BOUNDARIES_DIR, PLAN_DIR
+
+LAYER_IDS = ("axis", "zones", "towns", "corridors", "clusters", "communities")
+DATUM = "WGS84 (EPSG:4326)"
+
+
+@dataclass
+class PlanData:
+    towns: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    corridors: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    axis: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    county: gpd.GeoDataFrame
+    neighbours: gpd.GeoDataFrame
+    indicators: pd.DataFrame
+    investment: pd.DataFrame
+    investment_totals: pd.DataFrame
+    axis_doc: dict
+    places: pd.DataFrame
+    geometry_sources: dict[str, str] = field(default_factory=dict)
+    problems: list[DataError] = field(default_factory=list)   # refused replacements, stale builds
+
+    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        if layer_id not in LAYER_IDS:
+            raise KeyError(layer_id)
+        return getattr(self, layer_id)
+
+    @property
+    def outline(self):
+        return self.county.geometry.iloc[0]
+
+
+def pinyin_keys(text: str) -> str:
+    """'枫桥镇' -> 'fengqiaozhen fqz': full pinyin and initials, for search by pinyin."""
+    full = "".join(lazy_pinyin(text))
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
+    return f"{full} {initials}".lower()
+
+
+def _geometry(bdir: Path, layer: str, expected: pd.DataFrame, key: str, *, require_all: bool,
+              problems: list, sources: dict) -> gpd.GeoDataFrame:
+    """Derived geometry for ``layer``, with features replaced from an authoritative file if one is there."""
+    derived, _ = read_derived(bdir, layer)
+    derived[key] = derived[key].astype(str)
+    sources[layer] = f"derived: {derived.attrs['path']}"
+    try:
+        path = find_override(bdir, layer)
+        if path is None:
+            return derived
+        auth = read_override(path, layer, expected, key=key, require_all=require_all)
+    except ReplacementError as exc:
+        problems.append(exc)
+        return derived
+    keep = derived[~derived[key].isin(auth[key])]
+    sources[layer] = (f"authoritative: {auth.attrs['path']}" if len(keep) == 0 else
+                      f"authoritative: {auth.attrs['path']} ({len(auth)} features) + {sources[layer]}")
+    return gpd.GeoDataFrame(pd.concat([auth, keep], ignore_index=True), crs=WGS84)
+
+
+def _join(attrs: pd.DataFrame, geoms: gpd.GeoDataFrame, key: str, layer: str) -> gpd.GeoDataFrame:
+    missing = sorted(set(attrs[key]) - set(geoms[key]))
+    if missing:
+        raise DataError(f"以下要素没有几何：{'、'.join(missing)}；请运行 `zhuji-map data build`",
+                        f"no geometry for: {', '.join(missing)}; run `zhuji-map data build`", layer=layer)
+    g = geoms.drop_duplicates(key).set_index(key)
+    out = attrs.copy()
+    for col in ("source", "datum", "accuracy"):
+        out[col] = out[key].map(g[col])
+    return gpd.GeoDataFrame(out, geometry=out[key].map(g.geometry).values, crs=WGS84)
+
+
+def _seat_points(towns_attr: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    return {r["code"]: plan.parse_coord(towns_attr, i, "seat_lon", "seat_lat") for i, r in towns_attr.iterrows()}
+
+
+def _check_hosts(df: pd.DataFrame, column: str, codes: set, layer: str) -> None:
+    for i, r in df.iterrows():
+        for c in filter(None, r[column].split(";")):
+            if c not in codes:
+                raise plan.row_error(df, i, column, f"镇街代码 {c} 不存在（应为23个镇街之一的9位代码）",
+                                     f"town code {c} does not exist (expected the 9-digit code of one of the 23 towns)")
+
+
+def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> PlanData:
+    pdir, bdir = Path(plan_dir or PLAN_DIR), Path(boundaries_dir or BOUNDARIES_DIR)
+    problems: list[DataError] = []
+    sources: dict[str, str] = {}
+    county, neighbours = read_county(bdir)
+
+    # ---- towns
+    ta = plan.read_table("towns", pdir)
+    for i, r in ta.iterrows():
+        if not plan.TOWN_CODE.match(r["code"]):
+            raise plan.row_error(ta, i, "code", f"代码“{r['code']}”应为 330681 开头的9位数字",
+                                 f"code '{r['code']}' must be 9 digits starting with 330681")
+    for col in ("code", "name"):
+        dup = ta[ta[col].duplicated()]
+        if len(dup):
+            i = dup.index[0]
+            raise plan.row_error(ta, i, col, f"镇街“{ta.at[i, col]}”重复（每个镇街只能有一行）",
+                                 f"duplicate town '{ta.at[i, col]}' (one row per town)")
+    seats = _seat_points(ta)
+    codes = set(ta["code"])
+    name_of = dict(zip(ta["code"], ta["name"]))
+    roles = plan.read_table("town_roles", pdir)
+    unknown = sorted(set(roles["town"]) - set(ta["name"]))
+    if unknown:
+        i = roles.index[roles["town"] == unknown[0]][0]
+        raise plan.row_error(roles, i, "town", f"镇街“{unknown[0]}”不存在", f"town '{unknown[0]}' does not exist")
+
+    tg = _geometry(bdir, "towns", ta[["code", "name"]], "code", require_all=True, problems=problems, sources=sources)
+    towns = _join(ta, tg, "code", "towns")
+    towns["roles"] = towns["name"].map(roles.groupby("town")["role"].agg("；".join)).fillna("")
+    towns["roles_source"] = towns["name"].map(roles.groupby("town")["source"].agg("；".join)).fillna("")
+    towns["search"] = [f"{n} {s} {p.lower()} {pinyin_keys(s)}" for n, s, p in
+                       zip(towns["name"], towns["short_name"], towns["pinyin"])]
+
+    # ---- clusters: the host town's polygon (derived from whatever the towns layer is)
+    ca = plan.read_table("clusters", pdir)
+    _check_hosts(ca, "host_town_code", codes, "clusters")
+    tgeo = towns.set_index("code").geometry
+    clusters = gpd.GeoDataFrame(ca.copy(), geometry=ca["host_town_code"].map(tgeo).values, crs=WGS84)
+    rep = clusters.geometry.representative_point()
+    clusters["rep_lon"], clusters["rep_lat"] = rep.x.round(6), rep.y.round(6)
+    tacc = towns.set_index("code")["accuracy"]
+    clusters["source"] = "polygon of the host town (" + clusters["host_town_code"].map(tacc) + " town geometry)"
+    clusters["datum"], clusters["accuracy"] = DATUM, "derived"
+    sources["clusters"] = "derived: polygon of the host town (follows the towns layer)"
+    clusters["search"] = [f"{n} {pinyin_keys(n)}" for n in clusters["name"]]
+
+    # ---- zones: a schematic point (centre where one is defended, else mean of host seats)
+    za = plan.read_table("zones", pdir)
+    _check_hosts(za, "host_town_codes", codes, "zones")
+    pts, srcs = [], []
+    for i, r in za.iterrows():
+        c = plan.parse_coord(za, i, "centre_lon", "centre_lat", optional=True)
+        hosts = [h for h in r["host_town_codes"].split(";") if h]
+        pts.append(Point(c) if c else mean_point([seats[h] for h in hosts]))
+        srcs.append(f"schematic point: {r['centre_source']}")
+    zone_geo = gpd.GeoDataFrame({"id": za["id"], "source": srcs, "datum": DATUM, "accuracy": "schematic"},
+                                geometry=pts, crs=WGS84)
+    zone_geo = _replace(bdir, "zones", za, zone_geo, problems, sources)
+    zones = _join(za, zone_geo, "id", "zones")
+    zones["search"] = [f"{n} {pinyin_keys(n)}" for n in zones["name"]]
+
+    # ---- communities and platforms: explicit point or the host town seat
+    ma = plan.read_table("communities", pdir)
+    _check_hosts(ma, "host_town_code", codes, "communities")
+    pts, srcs = [], []
+    for i, r in ma.iterrows():
+        c = plan.parse_coord(ma, i, "lon", "lat", optional=True)
+        pts.append(Point(c) if c else Point(seats[r["host_town_code"]]))
+        srcs.append("point from communities.csv" if c else
+                    f"schematic: placed at the seat of {name_of[r['host_town_code']]} (site not located)")
+    communities = gpd.GeoDataFrame(ma.copy(), geometry=pts, crs=WGS84)
+    communities["source"], communities["datum"], communities["accuracy"] = srcs, DATUM, "schematic"
+    sources["communities"] = "schematic: host town seat (data/plan/communities.csv)"
+    communities["search"] = [f"{n} {pinyin_keys(n)}" for n in communities["name"]]
+
+    # ---- corridors and axis: schematic lines built by `data build`
+    ka = plan.read_table("corridors", pdir)
+    for i, r in ka.iterrows():
+        if r["status"] not in plan.STATUSES:
+            raise plan.row_error(ka, i, "status", f"状态“{r['status']}”无效，应为{'/'.join(plan.STATUSES)}之一",
+                                 f"status '{r['status']}' is invalid; expected one of {'/'.join(plan.STATUSES)}")
+    kg = _geometry(bdir, "corridors", ka[["id", "name"]], "id", require_all=False, problems=problems, sources=sources)
+    corridors = _join(ka, kg, "id", "corridors")
+
+    axis_doc = plan.read_axis(pdir)
+    ag, _ = read_derived(bdir, "axis")
+    sources["axis"] = f"derived: {ag.attrs['path']}"
+    ab = pd.DataFrame([{
+        "id": b["id"], "name": b["name"], "short_name": b.get("short_name", ""), "theme": b.get("theme", ""),
+        "plan_text": b["plan_text"], "plan_source": axis_doc.get("source", ""), "path": b["path"],
+        "towns": "；".join(m["town"] for m in b["members"]),
+        "town_codes": ";".join(ta.loc[ta["name"] == m["town"], "code"].iloc[0] for m in b["members"]
+                               if (ta["name"] == m["town"]).any()),
+        "members": "；".join(f"{m['town']}（{m.get('role', '')}，{m.get('confidence', '')}）" for m in b["members"]),
+        "villages": "；".join(f"{v['name']}（{v.get('town') or '未定位'}，未定位）" if not v.get("located")
+                             else v["name"] for v in b.get("villages") or []),
+        "beyond": "；".join(b.get("beyond") or []),
+    } for b in axis_doc["branches"]])
+    for b in axis_doc["branches"]:
+        for m in b["members"]:
+            if m["town"] not in set(ta["name"]):
+                raise DataError(f"发展轴分支 {b['id']} 的镇街“{m['town']}”不存在", f"axis branch {b['id']}: town "
+                                f"'{m['town']}' does not exist", file=axis_doc["_path"], field="members")
+    axis = _join(ab, ag.astype({"id": str}), "id", "axis")
+
+    # ---- tables
+    indicators = plan.read_table("indicators", pdir)
+    investment = plan.read_table("investment", pdir)
+    totals = plan.read_table("investment_totals", pdir)
+    places = plan.read_table("places", pdir)
+
+    data = PlanData(towns=towns, zones=zones, corridors=corridors, clusters=clusters, axis=axis,
+                    communities=communities, county=county, neighbours=neighbours, indicators=indicators,
+                    investment=investment, investment_totals=totals, axis_doc=axis_doc, places=places,
+                    geometry_sources=sources, problems=problems)
+    _add_town_links(data)
+    _check_stale(pdir, bdir, problems)
+    return data
+
+
+def _replace(bdir, layer, attrs, derived, problems, sources):
+    sources[layer] = "schematic: computed from data/plan/zones.csv"
+    try:
+        path = find_override(bdir, layer)
+        if path is None:
+            return derived
+        auth = read_override(path, layer, attrs[["id", "name"]], key="id", require_all=False)
+    except ReplacementError as exc:
+        problems.append(exc)
+        return derived
+    sources[layer] = f"authoritative: {auth.attrs['path']} + {sources[layer]}"
+    keep = derived[~derived["id"].isin(auth["id"])]
+    return gpd.GeoDataFrame(pd.concat([auth, keep], ignore_index=True), crs=WGS84)
+
+
+def _add_town_links(d: PlanData) -> None:
+    """What each town hosts (clusters, zones, communities) — the joins a town popup shows."""
+    t = d.towns
+    by = lambda df, col, name="name": {c: "；".join(df.loc[df[col].str.split(";").map(lambda xs: c in xs), name])
+                                      for c in t["code"]}
+    t["clusters"] = t["code"].map(by(d.clusters, "host_town_code"))
+    t["zones"] = t["code"].map(by(d.zones, "host_town_codes"))
+    fut = d.communities[d.communities["kind"] == "未来产业社区"]
+    plat = d.communities[d.communities["kind"] != "未来产业社区"]
+    t["communities"] = t["code"].map(by(fut, "host_town_code"))
+    t["platforms"] = t["code"].map(by(plat, "host_town_code"))
+    t["axis_branches"] = t["code"].map(by(d.axis, "town_codes", "short_name"))
+    # Corridors serving a town: a surveyed (official) line counts where it crosses the polygon; a
+    # schematic one only where its path names the town — its drawn course is not evidence.
+    k = d.corridors
+    official = k[k["accuracy"] == "official"]
+    hits = gpd.sjoin(official[["id", "geometry"]], t[["code", "geometry"]], predicate="intersects")
+    served = {c: set(hits.loc[hits["code"] == c, "id"]) for c in t["code"]}
+    place_town = dict(zip(d.places["id"], d.places["town"])) if "town" in d.places else {}
+    code_of = {**dict(zip(t["name"], t["code"])), **dict(zip(t["short_name"], t["code"]))}
+    for _, r in k[(k["accuracy"] != "official") & (k["location_confidence"] != "unlocated")].iterrows():
+        for tok in filter(None, (x.strip() for x in r["path"].split(";"))):
+            town = place_town.get(tok[1:]) if tok.startswith("#") else tok
+            if town in code_of:
+                served[code_of[town]].add(r["id"])
+    name_of = dict(zip(k["id"], k["name"]))
+    t["corridors"] = [("；".join(name_of[i] for i in k["id"] if i in served[c])) for c in t["code"]]
+
+
+def _check_stale(pdir: Path, bdir: Path, problems: list) -> None:
+    _, meta = read_derived(bdir, "towns")
+    if meta.get("inputs_sha256") and meta["inputs_sha256"] != inputs_digest(pdir, bdir):
+        problems.append(DataError("推导几何早于当前的属性表或边界，请运行 `zhuji-map data build`",
+                                  "derived geometry is older than the current tables or outline; run `zhuji-map data build`",
+                                  layer="derived"))

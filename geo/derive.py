@@ -1,0 +1,115 @@
+"""Derived geometry: town polygons tessellated from seats, schematic lines through places.
+
+Pure functions (no file I/O). Metric work is done in CGCS2000 3° Gauss-Krüger CM 120°E (EPSG:4549);
+WGS84 and CGCS2000 differ by well under a metre, far below the accuracy of anything derived here.
+"""
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely.ops import linemerge
+
+from .errors import DataError
+
+WGS84 = "EPSG:4326"
+METRIC = "EPSG:4549"
+SUFFIX = re.compile(r"(街道|镇|乡)$")
+
+
+def short_name(name: str) -> str:
+    return SUFFIX.sub("", name.strip())
+
+
+def to_multipolygon(geom):
+    if geom is None or geom.is_empty:
+        return geom
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if isinstance(geom, MultiPolygon):
+        return geom
+    polys = [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]
+    return to_multipolygon(shapely.union_all(polys)) if polys else geom
+
+
+def tessellate(generators: gpd.GeoDataFrame, outline, key: str = "code") -> gpd.GeoDataFrame:
+    """Voronoi cells of the generator points, clipped to ``outline`` and merged per ``key``.
+
+    ``generators``: points in WGS84 with a ``key`` column (several points may share a key, e.g. a
+    town seat and the seat of a former town merged into it). ``outline``: WGS84 polygon.
+    The cells tile the outline exactly: no gaps, no overlaps, each generator inside its own cell.
+    """
+    g = generators.to_crs(METRIC)
+    outline_m = gpd.GeoSeries([outline], crs=WGS84).to_crs(METRIC).iloc[0]
+    pts = shapely.MultiPoint(list(g.geometry))
+    cells = shapely.voronoi_polygons(pts, extend_to=outline_m.envelope.buffer(20_000), ordered=True)
+    clipped = [c.intersection(outline_m) for c in cells.geoms]
+    out = (gpd.GeoDataFrame({key: g[key].to_numpy()}, geometry=clipped, crs=METRIC)
+           .dissolve(by=key, as_index=False))
+    out["geometry"] = out.geometry.map(to_multipolygon)
+    return out.to_crs(WGS84)
+
+
+class PathResolver:
+    """Turns a path of tokens into coordinates.
+
+    Tokens: a town name (full or short) → its seat; ``#id`` → a row of places.csv;
+    ``@county`` → a representative point of a neighbouring county (direction only).
+    """
+
+    def __init__(self, seats: dict[str, tuple[float, float]], places: dict[str, tuple[float, float]],
+                 neighbours: dict[str, tuple[float, float]]):
+        self.seats = {**seats, **{short_name(k): v for k, v in seats.items()}}
+        self.places, self.neighbours = places, neighbours
+
+    def point(self, token: str, *, where: str = "") -> tuple[float, float]:
+        token = token.strip()
+        table, name = ((self.places, token[1:]) if token.startswith("#") else
+                       (self.neighbours, token[1:]) if token.startswith("@") else (self.seats, token))
+        if name not in table:
+            kinds = {"#": "places.csv 中的地点/place in places.csv", "@": "相邻县市/neighbouring county"}
+            kind = kinds.get(token[:1], "镇街名称/town name")
+            raise DataError(f"路径中的“{token}”无法识别，应为{kind.split('/')[0]}",
+                            f"path token '{token}' is unknown; expected a {kind.split('/')[1]}", field=where or "path")
+        return table[name]
+
+    def tokens(self, path: str) -> list[str]:
+        return [t for t in (p.strip() for p in path.split(";")) if t]
+
+    def geometry(self, path: str, outline, *, where: str = ""):
+        """A point for one token, else a line through all tokens clipped to the outline."""
+        toks = self.tokens(path)
+        if not toks:
+            raise DataError("路径为空", "path is empty", field=where or "path")
+        coords = [self.point(t, where=where) for t in toks]
+        if len(coords) == 1:
+            return Point(coords[0])
+        return clip_line(LineString(coords), outline)
+
+
+def clip_line(line: LineString, outline):
+    """Clip in metric space so that the cut lies on the outline, then merge touching pieces."""
+    s = gpd.GeoSeries([line, outline], crs=WGS84).to_crs(METRIC)
+    cut = s.iloc[0].intersection(s.iloc[1])
+    if isinstance(cut, MultiLineString):
+        cut = linemerge(cut)
+    parts = [g for g in getattr(cut, "geoms", [cut]) if isinstance(g, LineString) and not g.is_empty]
+    geom = parts[0] if len(parts) == 1 else MultiLineString(parts)
+    return gpd.GeoSeries([geom], crs=METRIC).to_crs(WGS84).iloc[0]
+
+
+def representative_points(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    return geoms.representative_point()
+
+
+def round_geometry(geom, decimals: int = 6):
+    """~0.1 m at this latitude: more digits would claim precision nobody has."""
+    return shapely.set_precision(geom, 10 ** -decimals) if geom is not None else geom
+
+
+def mean_point(points: list[tuple[float, float]]) -> Point:
+    arr = np.asarray(points, dtype=float)
+    return Point(arr[:, 0].mean(), arr[:, 1].mean())
