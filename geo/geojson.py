@@ -1,0 +1,32 @@
+"""GeoDataFrame → RFC 7946 FeatureCollection (WGS84, lon/lat, no `crs` member)."""
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import orjson
+import shapely
+
+
+def _clean(v):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if hasattr(v, "item"):          # numpy scalars
+        return v.item()
+    return v
+
+
+def feature_collection(gdf: gpd.GeoDataFrame, id_field: str = "id", *, exclude=(), precision: int = 6) -> dict:
+    gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    cols = [c for c in gdf.columns if c != gdf.geometry.name and c not in exclude]
+    geoms = [orjson.loads(shapely.to_geojson(shapely.set_precision(g, 10 ** -precision) if g is not None else g))
+             if g is not None else None for g in gdf.geometry]
+    feats = []
+    for rec, geom in zip(gdf[cols].itertuples(index=False, name=None), geoms):
+        props = {c: _clean(v) for c, v in zip(cols, rec)}
+        feats.append({"type": "Feature", "id": props.get(id_field), "properties": props, "geometry": geom})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def dumps(obj) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)

@@ -1,0 +1,157 @@
+"""One declarative definition per plan layer: titles, group, style, popup fields, legend, views.
+
+Nothing else in the code base decides how a plan layer looks or what its popup says.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    zh: str
+    en: str
+    kind: str = "text"          # text | quote (the plan's words) | confidence | list
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    zh: str
+    en: str
+    style: dict
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    id: str
+    zh: str
+    en: str
+    group: str
+    kind: str                   # polygon | line | point | mixed (lines and points)
+    pane: int                   # drawing order (Leaflet pane z-index)
+    style: dict
+    title_field: str = "name"
+    label_field: str = "name"
+    popup: tuple[Field, ...] = ()
+    style_by: str | None = None
+    styles: dict = field(default_factory=dict)
+    legend: tuple[LegendEntry, ...] = ()
+    split_by: str | None = None  # one toggle per value (corridors by status)
+    split_order: tuple[str, ...] = ()
+    searchable: bool = False
+    permanent_labels: bool = False
+    detail_url: str | None = None  # e.g. /towns/{code}
+
+
+GROUPS = {  # layer-control groups, in order
+    "structure": ("规划结构", "Plan structure"),
+    "admin": ("行政区划", "Administrative units"),
+    "transport": ("交通", "Transport"),
+    "prosperity": ("共同富裕", "Common prosperity"),
+    "industry": ("产业与科创", "Industry & innovation"),
+}
+
+PROVENANCE = (
+    Field("source", "几何来源", "Geometry source"),
+    Field("datum", "坐标系", "Datum"),
+    Field("accuracy", "精度", "Accuracy"),
+)
+
+STATUS_STYLE = {  # 专栏12 status: colour + dash make them distinct even in greyscale print
+    "在建": {"color": "#c0392b", "weight": 5, "dashArray": None},
+    "实施": {"color": "#e67e22", "weight": 4, "dashArray": None},
+    "前期": {"color": "#2874a6", "weight": 3, "dashArray": "10 6"},
+    "研究": {"color": "#7d3c98", "weight": 3, "dashArray": "2 6"},
+    "现状": {"color": "#566573", "weight": 2, "dashArray": None, "opacity": 0.6},
+}
+STATUS_EN = {"在建": "under construction", "实施": "to implement", "前期": "preparatory", "研究": "under study",
+             "现状": "existing (context)"}
+
+LAYERS: tuple[LayerDef, ...] = (
+    LayerDef(
+        id="axis", zh="智创云廊发展轴", en="智创云廊 development axis", group="structure", kind="line", pane=440,
+        style={"color": "#8e44ad", "weight": 9, "opacity": 0.75, "lineCap": "round"},
+        style_by="id", styles={"NS": {"color": "#8e44ad"}, "EW": {"color": "#d35400"}},
+        label_field="short_name",
+        popup=(Field("plan_text", "规划原文", "Plan text", "quote"), Field("plan_source", "出处", "Source"),
+               Field("members", "途经镇街（可信度）", "Towns served (confidence)", "list"),
+               Field("villages", "重点村", "Key villages"), Field("beyond", "延伸方向", "Leads towards")),
+        legend=(LegendEntry("南北向 融杭通金（G60）", "N–S 融杭通金 (G60)", {"color": "#8e44ad", "weight": 7}),
+                LegendEntry("东西向 枫桥经验（接绍）", "E–W 枫桥经验 (to Shaoxing)", {"color": "#d35400", "weight": 7})),
+        searchable=False, permanent_labels=False,
+    ),
+    LayerDef(
+        id="zones", zh="六大片区", en="Six zones (专栏3)", group="structure", kind="point", pane=470,
+        style={"radius": 9, "color": "#1b4f72", "weight": 2, "fillColor": "#f4d03f", "fillOpacity": 0.95},
+        popup=(Field("lead_industry", "主导产业", "Lead industry"), Field("direction", "发展导向（专栏3）", "Direction (专栏3)", "quote"),
+               Field("host_towns", "所在镇街", "Host towns"), Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
+               Field("centre_source", "点位", "Point"), Field("basis", "依据", "Basis")),
+        legend=(LegendEntry("片区（示意点）", "Zone (schematic point)", {"radius": 7, "color": "#1b4f72", "fillColor": "#f4d03f"}),),
+        searchable=True,
+    ),
+    LayerDef(
+        id="towns", zh="镇街", en="Towns and streets", group="admin", kind="polygon", pane=410,
+        style={"color": "#5d6d7e", "weight": 1.2, "fillColor": "#d6eaf8", "fillOpacity": 0.35},
+        style_by="type", styles={"街道": {"fillColor": "#fadbd8"}, "乡": {"fillColor": "#d5f5e3"}},
+        label_field="short_name",
+        popup=(Field("type", "类型", "Type"), Field("code", "区划代码", "Code"),
+               Field("roles", "定位", "Role"), Field("roles_source", "定位出处", "Role source"),
+               Field("positioning", "发展定位与建设重点（专栏10）", "Positioning (专栏10)", "quote"),
+               Field("clusters", "共富片区", "Common-prosperity cluster"), Field("zones", "片区", "Zones"),
+               Field("communities", "未来产业社区", "Future industry communities"),
+               Field("platforms", "科创平台", "Science platforms"), Field("axis_branches", "发展轴", "Axis branches"),
+               Field("corridors", "交通项目（途经）", "Transport items serving it", "list"),
+               Field("seat_source", "驻地点来源", "Seat source"), Field("seat_confidence", "驻地点可信度", "Seat confidence", "confidence")),
+        legend=(LegendEntry("街道", "Street (街道)", {"fillColor": "#fadbd8", "color": "#5d6d7e"}),
+                LegendEntry("镇", "Town (镇)", {"fillColor": "#d6eaf8", "color": "#5d6d7e"}),
+                LegendEntry("乡", "Township (乡)", {"fillColor": "#d5f5e3", "color": "#5d6d7e"})),
+        searchable=True, permanent_labels=True, detail_url="/towns/{code}",
+    ),
+    LayerDef(
+        id="corridors", zh="交通项目（专栏12）", en="Transport (专栏12)", group="transport", kind="mixed", pane=430,
+        style={"weight": 3, "opacity": 0.9, "radius": 6, "fillOpacity": 0.9},
+        style_by="status", styles=STATUS_STYLE,
+        popup=(Field("category", "类别", "Category"), Field("status", "状态", "Status"),
+               Field("plan_text", "规划原文", "Plan text", "quote"),
+               Field("location_confidence", "位置可信度", "Location confidence", "confidence"),
+               Field("location_note", "位置说明", "Location note"), Field("reference_route", "参考走向", "Reference route"),
+               Field("basis", "依据", "Basis")),
+        legend=tuple(LegendEntry(s, STATUS_EN[s], st) for s, st in STATUS_STYLE.items()),
+        split_by="status", split_order=("在建", "实施", "前期", "研究", "现状"),
+    ),
+    LayerDef(
+        id="clusters", zh="共富片区（专栏13）", en="Common-prosperity clusters (专栏13)", group="prosperity", kind="polygon",
+        pane=415, style={"color": "#1e8449", "weight": 1.5, "fillColor": "#58d68d", "fillOpacity": 0.35},
+        style_by="host_confidence", styles={"low": {"fillOpacity": 0.12, "dashArray": "4 4"}},
+        popup=(Field("description", "片区内容（专栏13）", "Description (专栏13)", "quote"), Field("host_town", "所在镇街", "Host town"),
+               Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
+               Field("host_alternatives", "其他可能镇街", "Alternative towns"), Field("host_evidence", "依据", "Evidence")),
+        legend=(LegendEntry("共富片区（所在镇街）", "Cluster (host town)", {"fillColor": "#58d68d", "color": "#1e8449"}),
+                LegendEntry("所在镇街待定（低可信度）", "Host town unresolved (low)",
+                            {"fillColor": "#58d68d", "color": "#1e8449", "fillOpacity": 0.12, "dashArray": "4 4"})),
+        searchable=True,
+    ),
+    LayerDef(
+        id="communities", zh="未来产业社区与科创平台", en="Future industry communities & science platforms", group="industry",
+        kind="point", pane=460, style={"radius": 7, "color": "#ffffff", "weight": 1.5, "fillOpacity": 0.95},
+        style_by="kind", styles={"未来产业社区": {"fillColor": "#117a65"}, "科技创新重大平台": {"fillColor": "#b03a2e"}},
+        popup=(Field("kind", "类型", "Kind"), Field("description", "规划内容", "Plan text", "quote"),
+               Field("source", "出处", "Source"), Field("host_town", "所在镇街", "Host town"),
+               Field("host_confidence", "所在地可信度", "Host confidence", "confidence"), Field("host_note", "说明", "Note"),
+               Field("basis", "依据", "Basis")),
+        legend=(LegendEntry("未来产业社区（专栏4）", "Future industry community (专栏4)", {"radius": 6, "fillColor": "#117a65", "color": "#fff"}),
+                LegendEntry("科创平台（专栏6）", "Science platform (专栏6)", {"radius": 6, "fillColor": "#b03a2e", "color": "#fff"})),
+        searchable=True,
+    ),
+)
+
+BY_ID = {d.id: d for d in LAYERS}
+
+VIEWS = {  # view -> (title zh, title en, visible layers, emphasis)
+    "axis": ("智创云廊 枫和越融 发展轴", "The 智创云廊 axis", ("axis", "zones", "towns"), "axis"),
+    "transport": ("交通强市重大工程", "Transport projects", ("corridors", "towns"), None),
+    "prosperity": ("共富片区", "Common prosperity", ("clusters", "towns"), None),
+    "industry": ("产业与科创", "Industry and innovation", ("communities", "zones", "towns"), None),
+}
+DEFAULT_VIEW = "axis"

@@ -1,0 +1,260 @@
+"""诸暨“十五五”规划一张图 — the Flask service.
+
+    python server.py [--host 127.0.0.1] [--port 5000] [--dev]
+    zhuji-map serve [...]
+
+Built by an app factory (`create_app`): nothing is loaded at import time. Layer GeoJSON is built
+once at start, kept as bytes and gzip bytes with an ETag; the map page is built once per view and
+language. Works with no internet: every browser asset comes from static/.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+from flask import Flask, Response, abort, jsonify, render_template, request, send_from_directory
+
+import geo
+from geo.geojson import dumps, feature_collection
+from layers import BY_ID, DEFAULT_VIEW, LAYERS, VIEWS
+from layers.render import UI, build_page
+
+ROOT = Path(__file__).resolve().parent
+STATIC = ROOT / "static"
+VENDOR = STATIC / "node_modules"
+log = logging.getLogger("zhuji_map")
+
+# Optional basemaps. 天地图 (CGCS2000 ≈ WGS84) needs a key; Gaode tiles are GCJ-02, so overlays are
+# shifted into GCJ-02 in the browser when it is on.
+BASEMAPS = {
+    "tianditu": lambda key: [
+        {"name": "天地图 矢量", "attribution": "天地图", "subdomains": "01234567",
+         "url": f"https://t{{s}}.tianditu.gov.cn/DataServer?T=vec_w&x={{x}}&y={{y}}&l={{z}}&tk={key}"},
+        {"name": "天地图 注记", "attribution": "天地图", "subdomains": "01234567",
+         "url": f"https://t{{s}}.tianditu.gov.cn/DataServer?T=cva_w&x={{x}}&y={{y}}&l={{z}}&tk={key}"}],
+    "tianditu-img": lambda key: [
+        {"name": "天地图 影像", "attribution": "天地图", "subdomains": "01234567",
+         "url": f"https://t{{s}}.tianditu.gov.cn/DataServer?T=img_w&x={{x}}&y={{y}}&l={{z}}&tk={key}"},
+        {"name": "天地图 影像注记", "attribution": "天地图", "subdomains": "01234567",
+         "url": f"https://t{{s}}.tianditu.gov.cn/DataServer?T=cia_w&x={{x}}&y={{y}}&l={{z}}&tk={key}"}],
+    "osm": lambda key: [{"name": "OpenStreetMap", "attribution": "© OpenStreetMap contributors",
+                         "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "subdomains": "abc"}],
+    "gaode": lambda key: [{"name": "高德地图", "attribution": "© 高德 AutoNavi (GCJ-02)", "subdomains": "1234",
+                           "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"}],
+}
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Defaults ← config file (ZHUJI_MAP_CONFIG, TOML) ← environment ← explicit overrides."""
+    cfg = {"basemap": "none", "tianditu_key": "", "plan_dir": None, "boundaries_dir": None}
+    path = os.environ.get("ZHUJI_MAP_CONFIG")
+    if path:
+        with open(path, "rb") as f:
+            cfg.update(tomllib.load(f))
+    for key in cfg:
+        env = os.environ.get(f"ZHUJI_MAP_{key.upper()}")
+        if env:
+            cfg[key] = env
+    cfg.update(overrides or {})
+    return cfg
+
+
+def basemaps_for(cfg: dict) -> tuple[list[dict], bool]:
+    names = [n.strip() for n in str(cfg.get("basemap") or "none").split(",") if n.strip() and n.strip() != "none"]
+    out, gcj = [], False
+    for n in names:
+        if n not in BASEMAPS:
+            raise ValueError(f"底图“{n}”未知，可选：none, {', '.join(BASEMAPS)} / unknown basemap '{n}'")
+        if n.startswith("tianditu") and not cfg.get("tianditu_key"):
+            raise ValueError("天地图底图需要密钥（ZHUJI_MAP_TIANDITU_KEY）/ the 天地图 basemap needs a key")
+        out += BASEMAPS[n](cfg.get("tianditu_key"))
+        gcj = gcj or n == "gaode"
+    if gcj and len(names) > 1:
+        raise ValueError("高德底图（GCJ-02）不能与其他底图同时使用 / Gaode (GCJ-02) cannot be combined with other basemaps")
+    return out, gcj
+
+
+class Cached:
+    """A response body kept ready: raw bytes, gzip bytes and a strong ETag."""
+
+    def __init__(self, body: bytes, mimetype: str):
+        self.body, self.mimetype = body, mimetype
+        self.gz = gzip.compress(body, 6)
+        self.etag = hashlib.sha256(body).hexdigest()[:32]
+
+    def response(self, max_age: int = 300) -> Response:
+        if request.if_none_match.contains(self.etag):
+            resp = Response(status=304)
+        else:
+            use_gz = "gzip" in request.headers.get("Accept-Encoding", "")
+            resp = Response(self.gz if use_gz else self.body, mimetype=self.mimetype)
+            if use_gz:
+                resp.headers["Content-Encoding"] = "gzip"
+        resp.set_etag(self.etag)
+        resp.headers["Vary"] = "Accept-Encoding"
+        resp.headers["Cache-Control"] = f"public, max-age={max_age}"
+        return resp
+
+
+def _vendor_packages() -> set[str]:
+    return set(json.loads((STATIC / "package.json").read_text(encoding="utf-8"))["dependencies"])
+
+
+def create_app(config: dict | None = None) -> Flask:
+    cfg = load_config(config)
+    app = Flask(__name__, static_folder=None, template_folder=str(ROOT / "templates"))
+    app.config["ZHUJI"] = cfg
+    missing = [p for p in _vendor_packages() if not (VENDOR / p / "package.json").exists()]
+    if missing:
+        raise RuntimeError("浏览器资源未安装，请运行 `npm ci --prefix static` / browser assets missing "
+                           f"({', '.join(sorted(missing))}); run `npm ci --prefix static`")
+    basemaps, gcj02 = basemaps_for(cfg)
+
+    data = geo.load(cfg.get("plan_dir"), cfg.get("boundaries_dir"))
+    geo.validate(data)                       # refuse to serve data that fails validation
+    for p in data.problems:                  # e.g. a refused replacement file: derived data stays in use
+        log.warning("%s", p)
+
+    id_field = {"towns": "code"}
+    layer_cache = {lid: Cached(dumps(feature_collection(data.layer(lid), id_field.get(lid, "id"))),
+                               "application/geo+json") for lid in geo.LAYER_IDS}
+    county = data.county.assign(role="county")[["code", "name", "role", "geometry"]]
+    nb = data.neighbours.assign(role="neighbour")[["code", "name", "role", "geometry"]]
+    nb["geometry"] = nb.geometry.simplify(0.002)   # context only: ~200 m is plenty at county scale
+    import pandas as pd
+    context = Cached(dumps(feature_collection(pd.concat([nb, county], ignore_index=True), "code")), "application/geo+json")
+    minx, miny, maxx, maxy = data.county.total_bounds
+    bounds = [[miny, minx], [maxy, maxx]]
+    centre = ((miny + maxy) / 2, (minx + maxx) / 2)
+    accuracy = {lid: set(data.layer(lid)["accuracy"]) for lid in geo.LAYER_IDS}
+    pages: dict[tuple[str, str], Cached] = {}
+    lock = threading.Lock()
+    vendor_ok = _vendor_packages()
+
+    def page(view: str, lang: str) -> Cached:
+        key = (view, lang)
+        if key not in pages:
+            with lock:
+                if key not in pages:
+                    html = build_page(view=view, lang=lang, centre=centre, bounds=bounds, basemaps=basemaps,
+                                      gcj02=gcj02, layer_accuracy=accuracy)
+                    pages[key] = Cached(html.encode("utf-8"), "text/html")
+        return pages[key]
+
+    page(DEFAULT_VIEW, "zh")   # the first visitor should not wait for Folium
+
+    def params() -> tuple[str, str]:
+        view = request.args.get("view", DEFAULT_VIEW)
+        lang = request.args.get("lang", "zh")
+        if view not in VIEWS:
+            abort(400, description=f"view 参数无效：“{view}”，可选 {', '.join(VIEWS)} / invalid view '{view}'; "
+                                   f"expected one of {', '.join(VIEWS)}")
+        if lang not in UI:
+            abort(400, description=f"lang 参数无效：“{lang}”，可选 zh, en / invalid lang '{lang}'; expected zh or en")
+        return view, lang
+
+    @app.errorhandler(400)
+    @app.errorhandler(404)
+    def http_error(err):
+        if request.path.startswith("/api/"):
+            return jsonify(error=err.description, status=err.code), err.code
+        return Response(f"{err.code} {err.description}", status=err.code, mimetype="text/plain")
+
+    @app.get("/")
+    def index():
+        return page(*params()).response(max_age=60)
+
+    @app.get("/api/layers")
+    def layer_list():
+        view, lang = params()
+        return jsonify([{
+            "id": d.id, "title": d.zh if lang == "zh" else d.en, "count": len(data.layer(d.id)),
+            "accuracy": sorted(accuracy[d.id]), "geometry_source": data.geometry_sources.get(d.id),
+            "url": f"/api/layers/{d.id}.geojson"} for d in LAYERS])
+
+    @app.get("/api/layers/<layer_id>.geojson")
+    def layer_geojson(layer_id):
+        if layer_id not in layer_cache:
+            abort(404, description=f"图层“{layer_id}”不存在 / no layer '{layer_id}'; layers: {', '.join(geo.LAYER_IDS)}")
+        return layer_cache[layer_id].response()
+
+    @app.get("/api/context.geojson")
+    def context_geojson():
+        return context.response(max_age=3600)
+
+    @app.get("/api/indicators.json")
+    def indicators_json():
+        return jsonify(indicators=data.indicators.to_dict("records"), investment=data.investment.to_dict("records"),
+                       investment_totals=data.investment_totals.to_dict("records"))
+
+    @app.get("/indicators")
+    def indicators():
+        _, lang = params()
+        return render_template("indicators.html", lang=lang, ui=UI[lang], indicators=data.indicators.to_dict("records"),
+                               investment=data.investment.to_dict("records"),
+                               totals=data.investment_totals.iloc[0].to_dict())
+
+    @app.get("/towns/<code>")
+    def town(code):
+        _, lang = params()
+        t = data.towns[data.towns["code"] == code]
+        if t.empty:
+            abort(404, description=f"镇街代码“{code}”不存在 / no town with code '{code}'")
+        fields = BY_ID["towns"].popup
+        return render_template("town.html", lang=lang, ui=UI[lang], t=t.iloc[0].to_dict(), fields=fields)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", layers={lid: len(data.layer(lid)) for lid in geo.LAYER_IDS},
+                       problems=[p.to_dict() for p in data.problems])
+
+    @app.get("/static/<name>")
+    def static_file(name):
+        if name not in ("app.js", "app.css"):
+            abort(404, description="not found")
+        return send_from_directory(STATIC, name, max_age=300)
+
+    @app.get("/static/vendor/<package>/<path:path>")
+    def vendor(package, path):
+        if package not in vendor_ok:
+            abort(404, description="not found")
+        return send_from_directory(VENDOR / package, path, max_age=86400)
+
+    app.extensions["zhuji_data"] = data
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Serve the Zhuji planning map")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")), help="port (default $PORT or 5000)")
+    p.add_argument("--basemap", default=None, help="none (default), tianditu, tianditu-img, osm or gaode")
+    p.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    p.add_argument("--dev", action="store_true", help="Flask's development server with reloader")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = create_app({"basemap": args.basemap} if args.basemap else None)
+    print(f"诸暨规划一张图: http://{args.host}:{args.port}/", flush=True)
+    if args.dev:
+        app.run(host=args.host, port=args.port, debug=True)
+    else:
+        from waitress import serve
+        serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+/* 诸暨“十五五”规划一张图 — client. Fills Folium's FeatureGroups from the app's cached layer GeoJSON.
+ * Every string that comes from data is inserted with textContent (never innerHTML), so text typed
+ * into a table or an uploaded file can never run as HTML/JS. */
+(function () {
+  "use strict";
+
+  // GCJ-02 offset (same public formula as geo/datum.py) for the optional Gaode basemap.
+  var A = 6378245.0, EE = 0.00669342162296594323;
+  function tLat(x, y) {
+    var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+    r += (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+    return r;
+  }
+  function tLon(x, y) {
+    var r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+    r += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+    r += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+    r += (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+    return r;
+  }
+  function wgsToGcj(lon, lat) {
+    var dLat = tLat(lon - 105, lat - 35), dLon = tLon(lon - 105, lat - 35);
+    var rad = lat / 180 * Math.PI, magic = 1 - EE * Math.sin(rad) * Math.sin(rad), sq = Math.sqrt(magic);
+    dLat = dLat * 180 / ((A * (1 - EE)) / (magic * sq) * Math.PI);
+    dLon = dLon * 180 / (A / sq * Math.cos(rad) * Math.PI);
+    return [lon + dLon, lat + dLat];
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  var Z = { ready: false, layers: {}, index: [], errors: [] };
+  window.ZhujiMap = Z;
+
+  function styleFor(def, props, emphasis) {
+    var s = Object.assign({}, def.style);
+    if (def.styleBy && def.styles[props[def.styleBy]]) Object.assign(s, def.styles[props[def.styleBy]]);
+    if (emphasis === "axis" && def.id === "towns") {
+      var on = !!props.axis_branches;
+      Object.assign(s, on ? { fillColor: "#e8daef", fillOpacity: 0.55, weight: 1.8, color: "#6c3483" }
+                          : { fillOpacity: 0.12, color: "#aab7b8" });
+    }
+    if (s.dashArray === null) delete s.dashArray;
+    return s;
+  }
+
+  function accuracyBadge(cfg, acc) {
+    if (!acc || acc === "official") return null;
+    var b = el("span", "zj-badge zj-" + acc, acc === "schematic" ? cfg.ui.schematic : cfg.ui.derived);
+    b.title = cfg.ui.schematic_note;
+    return b;
+  }
+
+  function popupContent(cfg, def, props) {
+    var root = el("div", "zj-popup");
+    var h = el("h3", null, props[def.titleField]);
+    var badge = accuracyBadge(cfg, props.accuracy);
+    if (badge) h.appendChild(badge);
+    root.appendChild(h);
+    var dl = el("dl");
+    def.popup.forEach(function (f) {
+      var v = props[f.key];
+      if (v === null || v === undefined || v === "") return;
+      dl.appendChild(el("dt", null, f.label));
+      var dd = el("dd");
+      if (f.kind === "quote") {
+        dd.appendChild(el("blockquote", "zj-quote", v));
+      } else if (f.kind === "confidence") {
+        dd.appendChild(el("span", "zj-conf zj-conf-" + v, cfg.ui.confidence[v] || v));
+      } else if (f.kind === "list") {
+        var ul = el("ul");
+        String(v).split("；").forEach(function (x) { if (x) ul.appendChild(el("li", null, x)); });
+        dd.appendChild(ul);
+      } else {
+        dd.textContent = String(v);
+      }
+      dl.appendChild(dd);
+    });
+    root.appendChild(dl);
+    var prov = el("div", "zj-prov");
+    prov.appendChild(el("strong", null, cfg.ui.provenance + "："));
+    prov.appendChild(el("span", null, [props.source, props.datum, props.accuracy].filter(Boolean).join(" · ")));
+    root.appendChild(prov);
+    if (def.detailUrl) {
+      var a = el("a", "zj-detail", cfg.ui.details + " →");
+      a.href = def.detailUrl.replace(/\{(\w+)\}/g, function (_, k) { return encodeURIComponent(props[k]); }) +
+               "?lang=" + cfg.lang;
+      root.appendChild(a);
+    }
+    return root;
+  }
+
+  function anchorOf(layer, props) {
+    if (props && props.seat_lat) return L.latLng(+props.seat_lat, +props.seat_lon);
+    if (layer.getLatLng) return layer.getLatLng();
+    return layer.getBounds().getCenter();
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(url + " → HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  function addLayer(map, cfg, def, groups, data) {
+    var toAll = [];
+    var coords = cfg.gcj02 ? function (c) { var g = wgsToGcj(c[0], c[1]); return L.latLng(g[1], g[0]); } : undefined;
+    var gj = L.geoJSON(data, {
+      pane: "zj-" + def.id,
+      coordsToLatLng: coords,
+      style: function (f) { return styleFor(def, f.properties, cfg.emphasis); },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, Object.assign({ pane: "zj-" + def.id }, styleFor(def, f.properties, cfg.emphasis),
+          def.kind === "mixed" ? { radius: 7, fillColor: (def.styles[f.properties.status] || {}).color, color: "#fff", weight: 1.5 } : {}));
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        var label = p[def.labelField] || p[def.titleField];
+        var unlocated = p.location_confidence === "unlocated";
+        layer.bindTooltip(escapeHtml(label) + (unlocated ? " <em>(" + escapeHtml(cfg.ui.confidence.unlocated) + ")</em>" : ""),
+          def.permanentLabels ? { permanent: true, direction: "center", className: "zj-label" + (cfg.emphasis === "axis" && p.axis_branches ? " zj-label-axis" : "") }
+                              : { sticky: true });
+        layer.bindPopup(function () { return popupContent(cfg, def, p); }, { maxWidth: 420, autoPanPadding: [40, 40] });
+        layer.feature = f;
+        var key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
+        (groups[key] || groups[def.id]).addLayer(layer);
+        toAll.push(layer);
+        if (def.searchable) {
+          Z.index.push({ name: String(p[def.titleField]), search: String(p.search || "").toLowerCase(),
+                         layerId: def.id, layerTitle: def.title, key: key, layer: layer, props: p });
+        }
+      }
+    });
+    Z.layers[def.id] = { def: def, features: toAll, count: data.features.length };
+  }
+
+  function legendControl(map, cfg) {
+    var c = L.control({ position: "bottomright" });
+    c.onAdd = function () {
+      var div = el("div", "zj-legend leaflet-bar");
+      div.appendChild(el("h4", null, cfg.ui.legend));
+      cfg.layers.forEach(function (def) {
+        var sec = el("div", "zj-legend-sec");
+        sec.dataset.layer = def.id;
+        sec.appendChild(el("div", "zj-legend-title", def.title));
+        def.legend.forEach(function (e) {
+          var row = el("div", "zj-legend-row");
+          var sw = el("span", "zj-sw zj-sw-" + (def.kind === "mixed" ? "line" : def.kind));
+          var s = e.style;
+          if (def.kind === "polygon") { sw.style.background = s.fillColor; sw.style.borderColor = s.color;
+            if (s.dashArray) sw.style.borderStyle = "dashed"; if (s.fillOpacity !== undefined) sw.style.opacity = Math.max(0.4, s.fillOpacity * 2); }
+          else if (def.kind === "point") { sw.style.background = s.fillColor; sw.style.borderColor = s.color; }
+          else { sw.style.borderTopColor = s.color; sw.style.borderTopWidth = (s.weight || 3) + "px";
+            sw.style.borderTopStyle = s.dashArray ? (s.dashArray.indexOf("2 ") === 0 ? "dotted" : "dashed") : "solid"; }
+          row.appendChild(sw);
+          row.appendChild(el("span", null, e.label));
+          sec.appendChild(row);
+        });
+        div.appendChild(sec);
+      });
+      div.appendChild(el("p", "zj-legend-note", cfg.ui.schematic_note));
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    c.addTo(map);
+    return c;
+  }
+
+  function header(map, cfg, groups) {
+    var bar = el("div", "zj-header");
+    bar.id = "zj-header";
+    bar.appendChild(el("h1", null, cfg.ui.title));
+    var nav = el("nav", "zj-views");
+    Object.keys(cfg.views).forEach(function (v) {
+      var a = el("a", v === cfg.view ? "active" : "", cfg.views[v]);
+      a.href = "?view=" + v + "&lang=" + cfg.lang;
+      a.dataset.view = v;
+      nav.appendChild(a);
+    });
+    bar.appendChild(nav);
+    var tools = el("div", "zj-tools");
+    var ind = el("a", null, cfg.ui.indicators); ind.href = cfg.indicators; ind.target = "_blank";
+    var lang = el("a", null, cfg.ui.lang_switch); lang.href = "?view=" + cfg.view + "&lang=" + (cfg.lang === "zh" ? "en" : "zh");
+    var perma = el("button", "zj-permalink", cfg.ui.permalink); perma.type = "button";
+    perma.addEventListener("click", function () {
+      writeHash(map, cfg, groups);
+      var url = location.href;
+      (navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject()).then(
+        function () { perma.textContent = cfg.ui.copied; }, function () { window.prompt(cfg.ui.permalink, url); });
+    });
+    [ind, lang, perma].forEach(function (x) { tools.appendChild(x); });
+    bar.appendChild(tools);
+    var search = el("div", "zj-search");
+    var input = el("input"); input.type = "search"; input.placeholder = cfg.ui.search; input.id = "zj-search";
+    input.setAttribute("aria-label", cfg.ui.search);
+    var list = el("ul", "zj-results"); list.id = "zj-results";
+    search.appendChild(input); search.appendChild(list);
+    bar.appendChild(search);
+    map.getContainer().appendChild(bar);
+    L.DomEvent.disableClickPropagation(bar);
+    L.DomEvent.disableScrollPropagation(bar);
+
+    function run() {
+      var q = input.value.trim().toLowerCase().replace(/\s+/g, "");
+      list.textContent = "";
+      if (!q) return;
+      var hits = Z.index.filter(function (e) {
+        return e.name.toLowerCase().indexOf(q) >= 0 || e.search.replace(/\s+/g, " ").split(" ").some(function (w) { return w.indexOf(q) === 0; });
+      }).sort(function (a, b) {
+        return (a.name.indexOf(q) === 0 ? 0 : 1) - (b.name.indexOf(q) === 0 ? 0 : 1) || a.name.length - b.name.length;
+      }).slice(0, 10);
+      if (!hits.length) { list.appendChild(el("li", "zj-none", cfg.ui.no_results)); return; }
+      hits.forEach(function (h) {
+        var li = el("li");
+        var b = el("button", null); b.type = "button";
+        b.appendChild(el("span", "zj-hit-name", h.name));
+        b.appendChild(el("span", "zj-hit-layer", h.layerTitle));
+        b.addEventListener("click", function () { select(h); });
+        li.appendChild(b); list.appendChild(li);
+      });
+    }
+    function select(h) {
+      var g = groups[h.key] || groups[h.layerId];
+      if (g && !map.hasLayer(g)) map.addLayer(g);
+      var at = anchorOf(h.layer, h.props);
+      if (h.layer.getBounds) map.fitBounds(h.layer.getBounds(), { maxZoom: 12, padding: [40, 40] });
+      else map.setView(at, Math.max(map.getZoom(), 12));
+      h.layer.openPopup(at);
+      list.textContent = "";
+      input.value = h.name;
+    }
+    input.addEventListener("input", run);
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { var first = list.querySelector("button"); if (first) first.click(); }
+    });
+  }
+
+  // ---- permalink: ?view=…&lang=…#map=zoom/lat/lon&layers=a,b,c
+  function visibleKeys(map, groups) {
+    return Object.keys(groups).filter(function (k) { return map.hasLayer(groups[k]); });
+  }
+  function writeHash(map, cfg, groups) {
+    var c = map.getCenter();
+    var h = "#map=" + map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5) +
+            "&layers=" + visibleKeys(map, groups).map(encodeURIComponent).join(",");
+    history.replaceState(null, "", location.pathname + location.search + h);
+  }
+  function readHash() {
+    var out = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      var i = kv.indexOf("="); if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+    });
+    return out;
+  }
+
+  Z.init = function (map, cfg, groups) {
+    Z.map = map; Z.cfg = cfg; Z.groups = groups;
+    var t0 = performance.now();
+    cfg.layers.forEach(function (def) {
+      var p = map.createPane("zj-" + def.id); p.style.zIndex = def.pane;
+    });
+    map.createPane("zj-context").style.zIndex = 350;
+    var h = readHash();
+    if (h.layers !== undefined) {
+      var want = h.layers.split(",").map(decodeURIComponent);
+      Object.keys(groups).forEach(function (k) {
+        if (want.indexOf(k) >= 0) map.addLayer(groups[k]); else map.removeLayer(groups[k]);
+      });
+    }
+    if (h.map) {
+      var m = h.map.split("/").map(Number);
+      if (m.length === 3 && m.every(isFinite)) map.setView([m[1], m[2]], m[0]);
+    } else if (cfg.bounds) {
+      map.fitBounds(cfg.bounds, { padding: [10, 10] });
+    }
+    header(map, cfg, groups);
+    legendControl(map, cfg);
+    var jobs = [fetchJson(cfg.context).then(function (ctx) {
+      var coords = cfg.gcj02 ? function (c) { var g = wgsToGcj(c[0], c[1]); return L.latLng(g[1], g[0]); } : undefined;
+      var opts = function () {
+        return { pane: "zj-context", interactive: false, coordsToLatLng: coords,
+          style: function (f) { return f.properties.role === "county"
+            ? { color: "#17202a", weight: 3, fill: false } : { color: "#b3b6b7", weight: 1, fillColor: "#f2f3f4", fillOpacity: 1 }; },
+          onEachFeature: function (f, layer) {
+            if (f.properties.role !== "county") layer.bindTooltip(escapeHtml(f.properties.name),
+              { permanent: true, direction: "center", className: "zj-neighbour" });
+          } };
+      };
+      L.geoJSON(ctx, opts()).addTo(map);
+      if (L.Control.MiniMap) {
+        var mini = L.geoJSON(ctx, { interactive: false, coordsToLatLng: coords,
+          style: function (f) { return f.properties.role === "county" ? { color: "#6c3483", weight: 2, fillOpacity: 0.2 }
+                                                                     : { color: "#aaa", weight: 1, fillOpacity: 0 }; } });
+        new L.Control.MiniMap(mini, { position: "bottomleft", toggleDisplay: true, zoomLevelOffset: -3,
+          width: 160, height: 160, strings: { hideText: cfg.ui.overview, showText: cfg.ui.overview } }).addTo(map);
+      }
+    })];
+    cfg.layers.forEach(function (def) {
+      jobs.push(fetchJson(def.url).then(function (data) { addLayer(map, cfg, def, groups, data); }));
+    });
+    Promise.all(jobs).then(function () {
+      Z.drawnMs = performance.now() - t0;
+      Z.ready = true;
+      document.body.setAttribute("data-zhuji-ready", "1");
+    }, function (err) {
+      Z.errors.push(String(err));
+      console.error(err);
+    });
+    map.on("moveend overlayadd overlayremove", function () { if (Z.ready) writeHash(map, cfg, groups); });
+  };
+})();
