@@ -40,14 +40,14 @@ MAP_CSS = [("leaflet_css", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.css"])]
 
 UI = {
     "zh": {"title": "诸暨“十五五”规划一张图", "search": "搜索镇街、片区、共富片区、社区（中文或拼音）",
-           "schematic": "示意", "derived": "推导", "official": "权威", "legend": "图例", "permalink": "复制链接",
+           "schematic": "示意", "derived": "示意（推导）", "official": "权威", "legend": "图例", "permalink": "复制链接",
            "copied": "链接已复制", "indicators": "主要指标（表1）", "details": "镇街详情", "views": "专题",
            "provenance": "数据来源", "confidence": {"high": "高", "medium": "中", "low": "低", "unlocated": "未定位"},
            "no_results": "无结果", "basemap": "底图", "context": "市域轮廓与相邻县市", "loading": "加载中…",
            "schematic_note": "示意：几何非测绘成果，仅表示规划项目服务的地点", "lang_switch": "English",
            "overview": "市域概览"},
     "en": {"title": "Zhuji 15th Five-Year Plan map", "search": "Search towns, zones, clusters, communities (Chinese or pinyin)",
-           "schematic": "schematic", "derived": "derived", "official": "official", "legend": "Legend",
+           "schematic": "schematic", "derived": "schematic (derived)", "official": "official", "legend": "Legend",
            "permalink": "Copy link", "copied": "Link copied", "indicators": "Headline indicators (表1)",
            "details": "Town page", "views": "Views", "provenance": "Provenance",
            "confidence": {"high": "high", "medium": "medium", "low": "low", "unlocated": "unlocated"},

@@ -1,0 +1,201 @@
+"""The map in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not Path(CHROMIUM).exists():
+    pytest.fail("Debian chromium is required for the browser tests (apt-get install chromium)", pytrace=False)
+
+
+def start_server(env_extra=None):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **(env_extra or {})}
+    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode())
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    proc, url = start_server()
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page that records console errors and every request it makes."""
+
+    def __init__(self, browser, base_url):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.errors, self.requests, self.base = [], [], base_url
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def open(self, path="/"):
+        self.page.goto(self.base + path)
+        self.page.wait_for_selector("body[data-zhuji-ready='1']", timeout=15000)
+        return self.page
+
+    def foreign(self):
+        return [u for u in self.requests if not u.startswith(self.base) and not u.startswith("data:")]
+
+
+@pytest.fixture
+def watched(browser, base_url):
+    w = Watched(browser, base_url)
+    yield w
+    w.page.close()
+
+
+def test_page_loads_offline_without_errors(watched):
+    page = watched.open("/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-axis.png"))
+    assert watched.errors == []
+    assert watched.foreign() == [], "the page must not contact any other host"
+    counts = page.evaluate("Object.fromEntries(Object.entries(ZhujiMap.layers).map(([k, v]) => [k, v.count]))")
+    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11}
+    # the axis and the towns it serves are drawn and labelled at first sight
+    assert page.evaluate("ZhujiMap.map.hasLayer(ZhujiMap.groups.axis) && ZhujiMap.map.hasLayer(ZhujiMap.groups.towns)")
+    labels = page.locator(".zj-label-axis").all_inner_texts()
+    assert {"店口", "枫桥", "暨阳", "姚江"} <= set(labels)
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".leaflet-control-measure").count() == 1
+    assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert page.locator(".leaflet-control-minimap").count() == 1
+    assert page.locator(".zj-legend").count() == 1
+
+
+def test_every_overlay_toggles(watched):
+    page = watched.open("/")
+    boxes = page.locator(".leaflet-control-layers-overlays input[type=checkbox]")
+    n = boxes.count()
+    keys = page.evaluate("Object.keys(ZhujiMap.groups)")
+    assert n == len(keys) == 10
+    for i in range(n):
+        box = boxes.nth(i)
+        before = box.is_checked()
+        on_map = page.evaluate("Object.keys(ZhujiMap.groups).filter(k => ZhujiMap.map.hasLayer(ZhujiMap.groups[k])).length")
+        box.click()
+        assert box.is_checked() != before
+        after = page.evaluate("Object.keys(ZhujiMap.groups).filter(k => ZhujiMap.map.hasLayer(ZhujiMap.groups[k])).length")
+        assert after == on_map + (1 if not before else -1)
+        drawn = page.evaluate("(k) => ZhujiMap.groups[k].getLayers().length", keys[i])
+        assert drawn > 0, keys[i]
+    assert watched.errors == []
+
+
+def click_at(page, lat, lon):
+    pt = page.evaluate("([lat, lon]) => { const p = ZhujiMap.map.latLngToContainerPoint([lat, lon]);"
+                       " const r = ZhujiMap.map.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
+                       [lat, lon])
+    page.mouse.click(*pt)
+
+
+def test_clicking_a_town_opens_its_zhuanlan10_text(watched):
+    page = watched.open("/")
+    click_at(page, 29.75639, 120.45639)          # 赵家镇 seat
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    text = popup.inner_text()
+    assert "赵家镇" in text and "推进香榧一二三产业融合发展" in text
+    assert "千年榧韵共富片区" in text and "示意" in text
+
+
+def test_search_by_pinyin_finds_fengqiao(watched):
+    page = watched.open("/")
+    page.fill("#zj-search", "fengqiao")
+    hit = page.locator("#zj-results button").first
+    assert "枫桥镇" in hit.inner_text()
+    hit.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "创新发展平安产业、文旅产业" in popup.inner_text()
+    page.fill("#zj-search", "田上")
+    assert "田上枫景共富片区" in page.locator("#zj-results").inner_text()
+    page.fill("#zj-search", "hgxz")                  # initials of 海归小镇
+    assert "海归小镇" in page.locator("#zj-results").inner_text()
+
+
+def test_permalink_restores_view_zoom_and_layers(watched, browser, base_url):
+    page = watched.open("/?view=prosperity")
+    page.evaluate("ZhujiMap.map.setView([29.8, 120.3], 12)")
+    page.locator(".leaflet-control-layers-overlays label", has_text="在建项目").locator("input").click()
+    url = page.url
+    assert "#map=12/29.8" in url and "clusters" in url and "corridors%3A%E5%9C%A8%E5%BB%BA" in url
+    other = Watched(browser, base_url)
+    p2 = other.page
+    p2.goto(url)
+    p2.wait_for_selector("body[data-zhuji-ready='1']")
+    assert p2.evaluate("ZhujiMap.map.getZoom()") == 12
+    assert p2.evaluate("ZhujiMap.map.hasLayer(ZhujiMap.groups['corridors:在建'])")
+    assert p2.evaluate("ZhujiMap.map.hasLayer(ZhujiMap.groups.clusters)")
+    assert not p2.evaluate("ZhujiMap.map.hasLayer(ZhujiMap.groups.axis)")
+    p2.close()
+
+
+def test_english_ui(watched):
+    page = watched.open("/?lang=en&view=transport")
+    assert "Zhuji 15th Five-Year Plan map" in page.locator("#zj-header").inner_text()
+    assert "Under construction" in page.locator(".leaflet-control-layers").inner_text()
+    assert watched.errors == []
+
+
+def test_data_text_never_runs_as_html(browser, data_copy):
+    """A name or text holding markup is shown as text in tooltips and popups; no script runs."""
+    plan, bounds = data_copy
+    csv = (plan / "clusters.csv").read_text(encoding="utf-8")
+    evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    csv = csv.replace("十里春风共富片区,东和特色竹产业", f"十里春风{evil}共富片区,东和特色竹产业{evil}", 1)
+    (plan / "clusters.csv").write_text(csv, encoding="utf-8")
+    proc, url = start_server({"ZHUJI_MAP_PLAN_DIR": str(plan), "ZHUJI_MAP_BOUNDARIES_DIR": str(bounds)})
+    try:
+        w = Watched(browser, url)
+        page = w.open("/?view=prosperity")
+        page.fill("#zj-search", "十里春风")
+        page.locator("#zj-results button").first.click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        assert "<script>window.__pwned=2</script>" in popup.inner_text()
+        assert page.evaluate("window.__pwned") is None
+        assert w.foreign() == []           # the <img src=x> was never requested
+        w.page.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)

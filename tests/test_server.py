@@ -1,0 +1,155 @@
+"""The Flask service through its HTTP interface (test client), and the real start command."""
+import gzip
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import geo
+import server
+from layers import LAYERS, VIEWS
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def client():
+    return server.create_app().test_client()
+
+
+def test_no_app_built_at_import():
+    assert not hasattr(server, "app") and callable(server.create_app)
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_view_and_language(client, view, lang):
+    r = client.get(f"/?view={view}&lang={lang}")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    groups = ["规划结构", "行政区划", "交通", "共同富裕", "产业与科创"] if lang == "zh" else \
+             ["Plan structure", "Administrative units", "Transport", "Common prosperity", "Industry"]
+    for g in groups:                        # layer-control groups (JSON-escaped in the script)
+        assert json.dumps(g)[1:-1] in html or g in html
+    cfg = page_config(html)
+    assert cfg["view"] == view and cfg["lang"] == lang and cfg["visible"] == list(VIEWS[view][2])
+    assert {l["id"] for l in cfg["layers"]} == set(geo.LAYER_IDS)
+    # offline: every asset is a local path, and every one of them is served
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and not [a for a in assets if re.match(r"(https?:)?//", a)]
+    for a in set(assets):
+        assert client.get(a).status_code == 200, a
+    assert not re.search(r"https?://(?!127\.0\.0\.1)[\w.-]+/[^\"']*\.(js|css)", html)
+
+
+def page_config(html: str) -> dict:
+    start = html.index("{", html.index("ZhujiMap.init("))
+    return json.JSONDecoder().raw_decode(html, start)[0]
+
+
+def test_default_view_is_axis(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '"view": "axis"' in html and '"emphasis": "axis"' in html
+
+
+def test_bad_parameters_are_400_with_a_clear_message(client):
+    r = client.get("/?view=roads")
+    assert r.status_code == 400 and "view 参数无效" in r.get_data(as_text=True) and "expected one of" in r.get_data(as_text=True)
+    assert client.get("/?lang=fr").status_code == 400
+    r = client.get("/api/layers/roads.geojson")
+    assert r.status_code == 404 and "roads" in r.get_json()["error"]
+
+
+@pytest.mark.parametrize("layer", list(geo.LAYER_IDS))
+def test_layer_geojson_cached_with_etag_and_gzip(client, layer):
+    r = client.get(f"/api/layers/{layer}.geojson")
+    assert r.status_code == 200 and r.mimetype == "application/geo+json"
+    doc = r.get_json(force=True)
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    data = geo.load()
+    assert len(doc["features"]) == len(data.layer(layer))
+    assert all({"source", "datum", "accuracy"} <= set(f["properties"]) for f in doc["features"])
+    etag = r.headers["ETag"]
+    assert "max-age" in r.headers["Cache-Control"]
+    assert client.get(f"/api/layers/{layer}.geojson", headers={"If-None-Match": etag}).status_code == 304
+    z = client.get(f"/api/layers/{layer}.geojson", headers={"Accept-Encoding": "gzip"})
+    assert z.headers["Content-Encoding"] == "gzip" and json.loads(gzip.decompress(z.data)) == doc
+
+
+def test_layer_list(client):
+    rows = client.get("/api/layers").get_json()
+    counts = {r["id"]: r["count"] for r in rows}
+    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11}
+
+
+def test_town_page(client):
+    r = client.get("/towns/330681109")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "枫桥镇" in html
+    assert "创新发展平安产业、文旅产业" in html                     # 专栏10
+    assert "田上枫景共富片区" in html and "中心镇" in html and "示意" in html or "推导" in html
+    assert client.get("/towns/330681109?lang=en").status_code == 200
+    assert client.get("/towns/123").status_code == 404
+
+
+def test_indicators_page(client):
+    html = client.get("/indicators").get_data(as_text=True)
+    body = html.split('id="indicators"')[1].split("</table>")[0]
+    assert body.count("<tr>") == 1 + 27           # header + 26 indicators (no. 12 has two rows)
+    assert "粮食综合生产能力" in body and "约束性" in body
+    inv = html.split('id="investment"')[1]
+    assert "139" in inv and "3006" in inv and "1670" in inv
+    j = client.get("/api/indicators.json").get_json()
+    assert len({r["no"] for r in j["indicators"]}) == 26
+
+
+def test_user_text_is_escaped_on_server_pages(data_copy):
+    plan, bounds = data_copy
+    csv = (plan / "towns.csv").read_text(encoding="utf-8")
+    csv = csv.replace("擦亮“大唐袜业”区域公共品牌", "<script>alert(1)</script>擦亮", 1)
+    (plan / "towns.csv").write_text(csv, encoding="utf-8")
+    c = server.create_app({"plan_dir": plan, "boundaries_dir": bounds}).test_client()
+    html = c.get("/towns/330681005").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_basemaps_are_optional_and_configurable():
+    with pytest.raises(ValueError, match="key"):
+        server.create_app({"basemap": "tianditu"})
+    with pytest.raises(ValueError, match="unknown basemap"):
+        server.create_app({"basemap": "bing"})
+    html = server.create_app({"basemap": "tianditu", "tianditu_key": "K123"}).test_client().get("/").get_data(as_text=True)
+    assert "tianditu.gov.cn" in html and "tk=K123" in html and '"gcj02": false' in html
+    html = server.create_app({"basemap": "gaode"}).test_client().get("/").get_data(as_text=True)
+    assert "autonavi" in html and '"gcj02": true' in html
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_start_command_serves_over_http():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(proc.stdout.read1().decode())
+        assert json.loads(body)["layers"]["towns"] == 23
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
+        assert "ZhujiMap.init" in page
+    finally:
+        proc.terminate()
+        proc.wait(10)
