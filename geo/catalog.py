@@ -64,12 +64,10 @@ def pinyin_keys(text: str) -> str:
     return f"{full} {initials}".lower()
 
 
-def _geometry(bdir: Path, layer: str, expected: pd.DataFrame, key: str, *, require_all: bool,
-              problems: list, sources: dict) -> gpd.GeoDataFrame:
-    """Derived geometry for ``layer``, with features replaced from an authoritative file if one is there."""
-    derived, _ = read_derived(bdir, layer)
+def _with_override(bdir: Path, layer: str, derived: gpd.GeoDataFrame, expected: pd.DataFrame, key: str, *,
+                   require_all: bool, problems: list, sources: dict) -> gpd.GeoDataFrame:
+    """``derived`` with features replaced from an authoritative file in ``bdir``, if one is there."""
     derived[key] = derived[key].astype(str)
-    sources[layer] = f"derived: {derived.attrs['path']}"
     try:
         path = find_override(bdir, layer)
         if path is None:
@@ -82,6 +80,12 @@ def _geometry(bdir: Path, layer: str, expected: pd.DataFrame, key: str, *, requi
     sources[layer] = (f"authoritative: {auth.attrs['path']}" if len(keep) == 0 else
                       f"authoritative: {auth.attrs['path']} ({len(auth)} features) + {sources[layer]}")
     return gpd.GeoDataFrame(pd.concat([auth, keep], ignore_index=True), crs=WGS84)
+
+
+def _derived_with_override(bdir: Path, layer: str, expected: pd.DataFrame, key: str, **kw) -> gpd.GeoDataFrame:
+    derived, _ = read_derived(bdir, layer)
+    kw["sources"][layer] = f"derived: {derived.attrs['path']}"
+    return _with_override(bdir, layer, derived, expected, key, **kw)
 
 
 def _join(attrs: pd.DataFrame, geoms: gpd.GeoDataFrame, key: str, layer: str) -> gpd.GeoDataFrame:
@@ -135,7 +139,8 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
         i = roles.index[roles["town"] == unknown[0]][0]
         raise plan.row_error(roles, i, "town", f"镇街“{unknown[0]}”不存在", f"town '{unknown[0]}' does not exist")
 
-    tg = _geometry(bdir, "towns", ta[["code", "name"]], "code", require_all=True, problems=problems, sources=sources)
+    tg = _derived_with_override(bdir, "towns", ta[["code", "name"]], "code", require_all=True,
+                                problems=problems, sources=sources)
     towns = _join(ta, tg, "code", "towns")
     towns["roles"] = towns["name"].map(roles.groupby("town")["role"].agg("；".join)).fillna("")
     towns["roles_source"] = towns["name"].map(roles.groupby("town")["source"].agg("；".join)).fillna("")
@@ -166,7 +171,9 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
         srcs.append(f"schematic point: {r['centre_source']}")
     zone_geo = gpd.GeoDataFrame({"id": za["id"], "source": srcs, "datum": DATUM, "accuracy": "schematic"},
                                 geometry=pts, crs=WGS84)
-    zone_geo = _replace(bdir, "zones", za, zone_geo, problems, sources)
+    sources["zones"] = "schematic: computed from data/plan/zones.csv"
+    zone_geo = _with_override(bdir, "zones", zone_geo, za[["id", "name"]], "id", require_all=False,
+                              problems=problems, sources=sources)
     zones = _join(za, zone_geo, "id", "zones")
     zones["search"] = [f"{n} {pinyin_keys(n)}" for n in zones["name"]]
 
@@ -190,7 +197,8 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
         if r["status"] not in plan.STATUSES:
             raise plan.row_error(ka, i, "status", f"状态“{r['status']}”无效，应为{'/'.join(plan.STATUSES)}之一",
                                  f"status '{r['status']}' is invalid; expected one of {'/'.join(plan.STATUSES)}")
-    kg = _geometry(bdir, "corridors", ka[["id", "name"]], "id", require_all=False, problems=problems, sources=sources)
+    kg = _derived_with_override(bdir, "corridors", ka[["id", "name"]], "id", require_all=False,
+                                problems=problems, sources=sources)
     corridors = _join(ka, kg, "id", "corridors")
 
     axis_doc = plan.read_axis(pdir)
@@ -227,21 +235,6 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
     _add_town_links(data)
     _check_stale(pdir, bdir, problems)
     return data
-
-
-def _replace(bdir, layer, attrs, derived, problems, sources):
-    sources[layer] = "schematic: computed from data/plan/zones.csv"
-    try:
-        path = find_override(bdir, layer)
-        if path is None:
-            return derived
-        auth = read_override(path, layer, attrs[["id", "name"]], key="id", require_all=False)
-    except ReplacementError as exc:
-        problems.append(exc)
-        return derived
-    sources[layer] = f"authoritative: {auth.attrs['path']} + {sources[layer]}"
-    keep = derived[~derived["id"].isin(auth["id"])]
-    return gpd.GeoDataFrame(pd.concat([auth, keep], ignore_index=True), crs=WGS84)
 
 
 def _add_town_links(d: PlanData) -> None:

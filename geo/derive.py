@@ -10,7 +10,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.ops import linemerge
 
 from .errors import DataError
@@ -99,10 +99,6 @@ def clip_line(line: LineString, outline):
     parts = [g for g in getattr(cut, "geoms", [cut]) if isinstance(g, LineString) and not g.is_empty]
     geom = parts[0] if len(parts) == 1 else MultiLineString(parts)
     return gpd.GeoSeries([geom], crs=METRIC).to_crs(WGS84).iloc[0]
-
-
-def representative_points(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
-    return geoms.representative_point()
 
 
 def round_geometry(geom, decimals: int = 6):
