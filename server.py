@@ -18,12 +18,18 @@ import os
 import sys
 import threading
 import tomllib
+
+import pandas as pd
 from pathlib import Path
 
-from flask import Flask, Response, abort, jsonify, render_template, request, send_from_directory
+from flask import Flask, Response, abort, g, jsonify, render_template, request, send_from_directory
+
+import hmac
 
 import geo
+from geo import projects as P
 from geo.geojson import dumps, feature_collection
+from geo.store import Store, default_url
 from layers import BY_ID, DEFAULT_VIEW, LAYERS, VIEWS
 from layers.render import UI, build_page
 
@@ -54,7 +60,8 @@ BASEMAPS = {
 
 def load_config(overrides: dict | None = None) -> dict:
     """Defaults ← config file (ZHUJI_MAP_CONFIG, TOML) ← environment ← explicit overrides."""
-    cfg = {"basemap": "none", "tianditu_key": "", "plan_dir": None, "boundaries_dir": None}
+    cfg = {"basemap": "none", "tianditu_key": "", "plan_dir": None, "boundaries_dir": None, "data_dir": None,
+           "database_url": None, "token": "", "max_upload_mb": 20, "max_rows": 200_000}
     path = os.environ.get("ZHUJI_MAP_CONFIG")
     if path:
         with open(path, "rb") as f:
@@ -63,6 +70,7 @@ def load_config(overrides: dict | None = None) -> dict:
         env = os.environ.get(f"ZHUJI_MAP_{key.upper()}")
         if env:
             cfg[key] = env
+    cfg["database_url"] = cfg["database_url"] or os.environ.get("DATABASE_URL")
     cfg.update(overrides or {})
     return cfg
 
@@ -129,7 +137,6 @@ def create_app(config: dict | None = None) -> Flask:
     county = data.county.assign(role="county")[["code", "name", "role", "geometry"]]
     nb = data.neighbours.assign(role="neighbour")[["code", "name", "role", "geometry"]]
     nb["geometry"] = nb.geometry.simplify(0.002)   # context only: ~200 m is plenty at county scale
-    import pandas as pd
     context = Cached(dumps(feature_collection(pd.concat([nb, county], ignore_index=True), "code")), "application/geo+json")
     minx, miny, maxx, maxy = data.county.total_bounds
     bounds = [[miny, minx], [maxy, maxx]]
@@ -176,12 +183,15 @@ def create_app(config: dict | None = None) -> Flask:
     def layer_list():
         view, lang = params()
         return jsonify([{
-            "id": d.id, "title": d.zh if lang == "zh" else d.en, "count": len(data.layer(d.id)),
-            "accuracy": sorted(accuracy[d.id]), "geometry_source": data.geometry_sources.get(d.id),
+            "id": d.id, "title": d.zh if lang == "zh" else d.en,
+            "count": store.count() if d.id == "projects" else len(data.layer(d.id)),
+            "accuracy": sorted(accuracy.get(d.id, [])), "geometry_source": data.geometry_sources.get(d.id, "project store"),
             "url": f"/api/layers/{d.id}.geojson"} for d in LAYERS])
 
     @app.get("/api/layers/<layer_id>.geojson")
     def layer_geojson(layer_id):
+        if layer_id == "projects":
+            return app.extensions["zhuji_projects_layer"]().response(max_age=0)
         if layer_id not in layer_cache:
             abort(404, description=f"图层“{layer_id}”不存在 / no layer '{layer_id}'; layers: {', '.join(geo.LAYER_IDS)}")
         return layer_cache[layer_id].response()
@@ -232,8 +242,169 @@ def create_app(config: dict | None = None) -> Flask:
             abort(404, description="not found")
         return send_from_directory(VENDOR / package, path, max_age=86400)
 
+    # ------------------------------------------------------------------ projects
+    store = Store(cfg["database_url"] or default_url(cfg.get("data_dir")))
+    log.info("project store: %s", store.describe())
+    app.config["MAX_CONTENT_LENGTH"] = int(float(cfg["max_upload_mb"]) * 1024 * 1024)
+    max_rows = int(cfg["max_rows"])
+    token = str(cfg.get("token") or "")
+    projects_cache: dict[str, tuple[int, Cached]] = {}
+
+    def editor(fn):
+        """Writes need `Authorization: Bearer <token>`; without a configured token, writes are off."""
+        from functools import wraps
+
+        @wraps(fn)
+        def wrapped(*a, **kw):
+            given = request.headers.get("Authorization", "")
+            given = given[7:].strip() if given.lower().startswith("bearer ") else ""
+            if not token:
+                return jsonify(error="写入未启用：服务未配置编辑令牌（ZHUJI_MAP_TOKEN）/ writes are disabled: no editor "
+                                     "token is configured (ZHUJI_MAP_TOKEN)"), 401, {"WWW-Authenticate": "Bearer"}
+            if not given or not hmac.compare_digest(given.encode(), token.encode()):
+                return jsonify(error="需要有效的编辑令牌：Authorization: Bearer <token> / a valid editor token is "
+                                     "required: Authorization: Bearer <token>"), 401, {"WWW-Authenticate": "Bearer"}
+            g.token = given
+            return fn(*a, **kw)
+        return wrapped
+
+    def projects_layer() -> Cached:
+        v = store.version()
+        hit = projects_cache.get("all")
+        if hit is None or hit[0] != v:
+            df = store.projects()
+            import geopandas as gpd
+            gdf = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
+            gdf["accuracy"] = gdf["located_by"].map({"town": "schematic"}).fillna("official")
+            gdf["datum"], gdf["source"] = "WGS84 (EPSG:4326)", "project list import (" + gdf["datum_input"].fillna("") + ")"
+            hit = (v, Cached(dumps(feature_collection(gdf, "key")), "application/geo+json"))
+            projects_cache["all"] = hit
+        return hit[1]
+
+    @app.errorhandler(413)
+    def too_large(err):
+        return jsonify(error=f"上传文件超过{cfg['max_upload_mb']}MB上限 / upload exceeds the {cfg['max_upload_mb']} MB limit"), 413
+
+    @app.post("/api/projects/import")
+    @editor
+    def import_projects():
+        f = request.files.get("file")
+        if f is None or not f.filename:
+            return jsonify(error="缺少上传文件（multipart 字段 file）/ no file uploaded (multipart field 'file')"), 400
+        content = f.read()
+        try:
+            df, fmt = P.read_rows(f.filename, content)
+            result = P.prepare(df, data, datum=request.form.get("datum", "wgs84"), filename=f.filename, max_rows=max_rows)
+        except P.ImportFileError as exc:
+            return jsonify(error=str(exc), imported=0, rejected=[], warnings=[]), 400
+        try:
+            saved = store.import_rows(result.accepted, token=g.token, filename=f.filename, fmt=fmt,
+                                      received=result.received, rejected=result.rejected, warnings=result.warnings)
+        except Exception:  # the transaction rolled back: nothing of this upload is stored
+            log.exception("import failed")
+            return jsonify(error="导入失败，本次上传未写入任何数据 / the import failed; nothing of this upload was stored",
+                           imported=0), 500
+        body = {"imported": len(result.accepted), "received": result.received,
+                "rejected": [{"row": r["row"], "reason": r["reason"]} for r in result.rejected],
+                "warnings": result.warnings, "inserted": saved["inserted"], "updated": saved["updated"],
+                "import_id": saved["import_id"], "format": fmt}
+        if result.rejected:
+            body["rejected_csv"] = f"/api/projects/imports/{saved['import_id']}/rejected.csv"
+        if saved["updated"]:
+            body["note"] = (f"{saved['updated']}个项目已存在（同一编号或名称），已用本次数据替换 / {saved['updated']} "
+                            "project(s) already stored (same id or name) were replaced, not duplicated")
+        return jsonify(body)
+
+    @app.get("/api/projects/imports/<int:import_id>")
+    def import_record(import_id):
+        rec = store.import_record(import_id)
+        if rec is None:
+            abort(404, description=f"导入记录{import_id}不存在 / no import {import_id}")
+        rec["rejected"] = json.loads(rec.pop("rejected_json") or "[]")
+        rec["warnings"] = json.loads(rec.pop("warnings_json") or "[]")
+        return jsonify(rec)
+
+    @app.get("/api/projects/imports/<int:import_id>/rejected.csv")
+    def rejected_csv(import_id):
+        rec = store.import_record(import_id)
+        if rec is None:
+            abort(404, description=f"导入记录{import_id}不存在 / no import {import_id}")
+        body = P.rejected_csv(json.loads(rec["rejected_json"] or "[]"))
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.csv"})
+
+    def one_project(payload: dict, key: str | None = None):
+        if not isinstance(payload, dict):
+            return None, (jsonify(error="请求体应为JSON对象 / the body must be a JSON object"), 400)
+        row = pd.DataFrame([{k: "" if v is None else str(v) for k, v in payload.items()}])
+        if key is not None and key.startswith("id:") and not payload.get("id"):
+            row["id"] = key[3:]
+        row["_row"] = 1
+        try:
+            res = P.prepare(row, data, datum=payload.get("datum") or "wgs84", filename="request")
+        except P.ImportFileError as exc:
+            return None, (jsonify(error=str(exc)), 400)
+        if res.rejected:
+            return None, (jsonify(error=res.rejected[0]["reason"]), 400)
+        return res, None
+
+    @app.post("/api/projects")
+    @editor
+    def create_project():
+        res, err = one_project(request.get_json(silent=True))
+        if err:
+            return err
+        rec = store.upsert_one(res.accepted, token=g.token, action="create")
+        return jsonify(project=_jsonable(rec), warnings=res.warnings), 201
+
+    @app.put("/api/projects/<path:key>")
+    @editor
+    def edit_project(key):
+        if store.get(key) is None:
+            abort(404, description=f"项目“{key}”不存在 / no project '{key}'")
+        res, err = one_project(request.get_json(silent=True), key)
+        if err:
+            return err
+        if res.accepted.at[0, "key"] != key:
+            store.delete(key, token=g.token)
+        rec = store.upsert_one(res.accepted, token=g.token, action="edit")
+        return jsonify(project=_jsonable(rec), warnings=res.warnings)
+
+    @app.delete("/api/projects/<path:key>")
+    @editor
+    def delete_project(key):
+        if not store.delete(key, token=g.token):
+            abort(404, description=f"项目“{key}”不存在 / no project '{key}'")
+        return jsonify(deleted=key)
+
+    @app.get("/api/projects/<path:key>")
+    def get_project(key):
+        rec = store.get(key)
+        if rec is None:
+            abort(404, description=f"项目“{key}”不存在 / no project '{key}'")
+        return jsonify(_jsonable(rec))
+
+    @app.get("/api/projects/summary")
+    def projects_summary():
+        return jsonify(P.summaries(store.projects(), data))
+
+    @app.get("/api/audit")
+    def audit_log():
+        return jsonify([_jsonable(r) for r in store.audit_log(int(request.args.get("limit", 100)))])
+
+    @app.get("/projects")
+    def projects_page():
+        _, lang = params()
+        return render_template("projects.html", lang=lang, ui=UI[lang], s=P.summaries(store.projects(), data))
+
     app.extensions["zhuji_data"] = data
+    app.extensions["zhuji_store"] = store
+    app.extensions["zhuji_projects_layer"] = projects_layer
     return app
+
+
+def _jsonable(rec: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ import math
 
 import geopandas as gpd
 import orjson
+import pandas as pd
 import shapely
 
 
@@ -13,6 +14,8 @@ def _clean(v):
         return None
     if hasattr(v, "item"):          # numpy scalars
         return v.item()
+    if v is pd.NaT:
+        return None
     return v
 
 
@@ -28,5 +31,13 @@ def feature_collection(gdf: gpd.GeoDataFrame, id_field: str = "id", *, exclude=(
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _default(v):
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    raise TypeError(f"cannot serialise {type(v).__name__}")
+
+
 def dumps(obj) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=_default)

@@ -41,6 +41,8 @@ class LayerDef:
     split_order: tuple[str, ...] = ()
     searchable: bool = False
     permanent_labels: bool = False
+    cluster: bool = False           # marker clustering (many points)
+    filters: tuple[Field, ...] = ()  # client-side filters (select boxes)
     detail_url: str | None = None  # e.g. /towns/{code}
 
 
@@ -50,6 +52,7 @@ GROUPS = {  # layer-control groups, in order
     "transport": ("交通", "Transport"),
     "prosperity": ("共同富裕", "Common prosperity"),
     "industry": ("产业与科创", "Industry & innovation"),
+    "projects": ("重大项目", "Major projects"),
 }
 
 PROVENANCE = (
@@ -146,10 +149,34 @@ LAYERS: tuple[LayerDef, ...] = (
     ),
 )
 
+# 专栏8's ten sectors, one colour each (ColorBrewer Paired)
+SECTOR_COLOURS = {
+    "先进制造业基地": "#1f78b4", "科技创新强基": "#6a3d9a", "数字经济（人工智能）": "#cab2d6", "交通强省": "#e31a1c",
+    "水网安澜提升": "#a6cee3", "清洁能源保供": "#33a02c", "城市有机更新": "#ff7f00", "农业农村优先": "#b2df8a",
+    "文化旅游融合": "#fb9a99", "民生设施": "#fdbf6f",
+}
+
+PROJECTS = LayerDef(
+    id="projects", zh="重大项目", en="Major projects", group="projects", kind="point", pane=480,
+    style={"radius": 6, "color": "#ffffff", "weight": 1, "fillColor": "#7f8c8d", "fillOpacity": 0.95},
+    style_by="sector", styles={k: {"fillColor": v} for k, v in SECTOR_COLOURS.items()},
+    popup=(Field("sector", "领域", "Sector"), Field("status", "建设状态", "Status"), Field("year", "年份", "Year"),
+           Field("investment", "总投资（亿元）", "Investment (100M yuan)"), Field("project_id", "编号", "Id"),
+           Field("town_name", "所在镇街", "Town"), Field("zones", "片区", "Zones"), Field("cluster", "共富片区", "Cluster"),
+           Field("corridor_name", "最近交通项目", "Nearest transport item"),
+           Field("corridor_distance_m", "距交通项目（米，示意线）", "Distance to it (m, schematic line)"),
+           Field("axis_branch", "最近发展轴", "Nearest axis branch"), Field("axis_distance_m", "距发展轴（米）", "Distance to axis (m)"),
+           Field("located_by", "定位方式", "Located by"), Field("warnings", "导入提示", "Import warnings")),
+    legend=tuple(LegendEntry(k, k, {"radius": 6, "fillColor": v, "color": "#fff"}) for k, v in SECTOR_COLOURS.items()),
+    searchable=False, cluster=True,
+    filters=(Field("sector", "领域", "Sector"), Field("status", "状态", "Status"), Field("town_name", "镇街", "Town")),
+)
+LAYERS = LAYERS + (PROJECTS,)
+
 BY_ID = {d.id: d for d in LAYERS}
 
 VIEWS = {  # view -> (title zh, title en, visible layers, emphasis)
-    "axis": ("智创云廊 枫和越融 发展轴", "The 智创云廊 axis", ("axis", "zones", "towns"), "axis"),
+    "axis": ("智创云廊 枫和越融 发展轴", "The 智创云廊 axis", ("axis", "zones", "towns", "projects"), "axis"),
     "transport": ("交通强市重大工程", "Transport projects", ("corridors", "towns"), None),
     "prosperity": ("共富片区", "Common prosperity", ("clusters", "towns"), None),
     "industry": ("产业与科创", "Industry and innovation", ("communities", "zones", "towns"), None),

@@ -45,7 +45,7 @@ UI = {
            "provenance": "数据来源", "confidence": {"high": "高", "medium": "中", "low": "低", "unlocated": "未定位"},
            "no_results": "无结果", "basemap": "底图", "context": "市域轮廓与相邻县市", "loading": "加载中…",
            "schematic_note": "示意：几何非测绘成果，仅表示规划项目服务的地点", "lang_switch": "English",
-           "overview": "市域概览"},
+           "overview": "市域概览", "summary": "项目汇总", "all": "全部", "shown": "显示"},
     "en": {"title": "Zhuji 15th Five-Year Plan map", "search": "Search towns, zones, clusters, communities (Chinese or pinyin)",
            "schematic": "schematic", "derived": "schematic (derived)", "official": "official", "legend": "Legend",
            "permalink": "Copy link", "copied": "Link copied", "indicators": "Headline indicators (表1)",
@@ -53,7 +53,7 @@ UI = {
            "confidence": {"high": "high", "medium": "medium", "low": "low", "unlocated": "unlocated"},
            "no_results": "No results", "basemap": "Basemap", "context": "County outline and neighbours", "loading": "Loading…",
            "schematic_note": "Schematic: not surveyed; shows which places a plan item serves", "lang_switch": "中文",
-           "overview": "County overview"},
+           "overview": "County overview", "summary": "Project summary", "all": "All", "shown": "shown"},
 }
 
 
@@ -71,9 +71,12 @@ class ZhujiApp(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "ZhujiApp"
         self.config, self.groups = config, groups
-        self.default_js = [("zhuji_app", "/static/app.js"),
+        self.default_js = [("markercluster", V + "leaflet.markercluster/dist/leaflet.markercluster.js"),
+                           ("zhuji_app", "/static/app.js"),
                            ("minimap", V + "leaflet-minimap/dist/Control.MiniMap.min.js")]
-        self.default_css = [("zhuji_app_css", "/static/app.css"),
+        self.default_css = [("markercluster_css", V + "leaflet.markercluster/dist/MarkerCluster.css"),
+                            ("markercluster_default_css", V + "leaflet.markercluster/dist/MarkerCluster.Default.css"),
+                            ("zhuji_app_css", "/static/app.css"),
                             ("minimap_css", V + "leaflet-minimap/dist/Control.MiniMap.min.css")]
 
 
@@ -88,6 +91,7 @@ def layer_config(lang: str) -> list[dict]:
             "id": d.id, "title": _t(d.zh, d.en, lang), "kind": d.kind, "pane": d.pane, "style": d.style,
             "styleBy": d.style_by, "styles": d.styles, "titleField": d.title_field, "labelField": d.label_field,
             "permanentLabels": d.permanent_labels, "searchable": d.searchable, "splitBy": d.split_by,
+            "cluster": d.cluster, "filters": [{"key": f.key, "label": _t(f.zh, f.en, lang)} for f in d.filters],
             "detailUrl": d.detail_url, "url": f"/api/layers/{d.id}.geojson",
             "popup": [{"key": f.key, "label": _t(f.zh, f.en, lang), "kind": f.kind} for f in d.popup],
             "legend": [{"label": _t(e.zh, e.en, lang), "style": e.style} for e in d.legend],
@@ -152,7 +156,7 @@ def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: lis
         "lang": lang, "view": view, "views": {k: _t(v[0], v[1], lang) for k, v in VIEWS.items()},
         "viewTitle": _t(title_zh, title_en, lang), "visible": list(visible), "emphasis": emphasis,
         "ui": UI[lang], "layers": layer_config(lang), "gcj02": gcj02, "bounds": bounds,
-        "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}",
+        "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}", "summary": f"/projects?lang={lang}",
         "toggles": [{"key": k, "layer": lid, "visible": lid in visible} for _, k, lid, _ in toggles(lang)],
     }
     ZhujiApp(config, fgs).add_to(m)

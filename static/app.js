@@ -135,7 +135,7 @@
         layer.bindPopup(function () { return popupContent(cfg, def, p); }, { maxWidth: 420, autoPanPadding: [40, 40] });
         layer.feature = f;
         var key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
-        (groups[key] || groups[def.id]).addLayer(layer);
+        if (!def.cluster) (groups[key] || groups[def.id]).addLayer(layer);
         toAll.push(layer);
         if (def.searchable) {
           Z.index.push({ name: String(p[def.titleField]), search: String(p.search || "").toLowerCase(),
@@ -144,6 +144,60 @@
       }
     });
     Z.layers[def.id] = { def: def, features: toAll, count: data.features.length };
+    if (def.cluster && L.markerClusterGroup) {
+      var mc = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
+                                      clusterPane: "zj-" + def.id });
+      mc.addLayers(toAll);
+      groups[def.id].addLayer(mc);
+      Z.layers[def.id].clusterGroup = mc;
+      if (def.filters.length) filterControl(map, cfg, def, toAll, mc);
+    }
+  }
+
+  // Select boxes that narrow a clustered layer (projects: sector / status / town).
+  function filterControl(map, cfg, def, all, mc) {
+    var c = L.control({ position: "topleft" });
+    c.onAdd = function () {
+      var div = el("div", "zj-filters leaflet-bar");
+      div.id = "zj-filters-" + def.id;
+      div.appendChild(el("h4", null, def.title));
+      var selects = {};
+      var counter = el("div", "zj-filter-count");
+      function apply() {
+        var shown = all.filter(function (m) {
+          return Object.keys(selects).every(function (k) {
+            var v = selects[k].value; return !v || String(m.feature.properties[k] || "") === v;
+          });
+        });
+        mc.clearLayers();
+        mc.addLayers(shown);
+        counter.textContent = cfg.ui.shown + " " + shown.length + " / " + all.length;
+        Z.layers[def.id].shown = shown.length;
+      }
+      def.filters.forEach(function (f) {
+        var values = {};
+        all.forEach(function (m) { var v = m.feature.properties[f.key]; if (v) values[v] = (values[v] || 0) + 1; });
+        var label = el("label", null, f.label + " ");
+        var sel = el("select"); sel.name = f.key;
+        var opt = el("option", null, cfg.ui.all); opt.value = ""; sel.appendChild(opt);
+        Object.keys(values).sort().forEach(function (v) {
+          var o = el("option", null, v + " (" + values[v] + ")"); o.value = v; sel.appendChild(o);
+        });
+        sel.addEventListener("change", apply);
+        selects[f.key] = sel;
+        label.appendChild(sel);
+        div.appendChild(label);
+      });
+      div.appendChild(counter);
+      counter.textContent = cfg.ui.shown + " " + all.length + " / " + all.length;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    c.addTo(map);
+    function show() { c.getContainer().style.display = map.hasLayer(Z.groups[def.id]) ? "" : "none"; }
+    map.on("overlayadd overlayremove", show);
+    show();
   }
 
   function legendControl(map, cfg) {
@@ -176,6 +230,16 @@
       return div;
     };
     c.addTo(map);
+    // only the layers on the map are explained, which keeps the legend short
+    function refresh() {
+      c.getContainer().querySelectorAll(".zj-legend-sec").forEach(function (sec) {
+        var id = sec.dataset.layer;
+        var on = Object.keys(Z.groups).some(function (k) { return k.split(":")[0] === id && map.hasLayer(Z.groups[k]); });
+        sec.style.display = on ? "" : "none";
+      });
+    }
+    map.on("overlayadd overlayremove layeradd layerremove", refresh);
+    refresh();
     return c;
   }
 
@@ -193,6 +257,7 @@
     bar.appendChild(nav);
     var tools = el("div", "zj-tools");
     var ind = el("a", null, cfg.ui.indicators); ind.href = cfg.indicators; ind.target = "_blank";
+    var sum = el("a", null, cfg.ui.summary); sum.href = cfg.summary; sum.target = "_blank";
     var lang = el("a", null, cfg.ui.lang_switch); lang.href = "?view=" + cfg.view + "&lang=" + (cfg.lang === "zh" ? "en" : "zh");
     var perma = el("button", "zj-permalink", cfg.ui.permalink); perma.type = "button";
     perma.addEventListener("click", function () {
@@ -201,7 +266,7 @@
       (navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject()).then(
         function () { perma.textContent = cfg.ui.copied; }, function () { window.prompt(cfg.ui.permalink, url); });
     });
-    [ind, lang, perma].forEach(function (x) { tools.appendChild(x); });
+    [ind, sum, lang, perma].forEach(function (x) { tools.appendChild(x); });
     bar.appendChild(tools);
     var search = el("div", "zj-search");
     var input = el("input"); input.type = "search"; input.placeholder = cfg.ui.search; input.id = "zj-search";
@@ -268,6 +333,7 @@
 
   Z.init = function (map, cfg, groups) {
     Z.map = map; Z.cfg = cfg; Z.groups = groups;
+    if (!isFinite(map.getMaxZoom())) map.setMaxZoom(18);   // no tile layer by default; clustering needs a bound
     var t0 = performance.now();
     cfg.layers.forEach(function (def) {
       var p = map.createPane("zj-" + def.id); p.style.zIndex = def.pane;

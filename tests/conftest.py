@@ -20,3 +20,58 @@ def data_copy(tmp_path):
     shutil.copytree(REPO / "data" / "plan", plan)
     shutil.copytree(REPO / "data" / "boundaries", bounds)
     return plan, bounds
+
+
+# ---------------------------------------------------------------- PostGIS for the store tests
+
+def _start_postgis():
+    """A throwaway PostgreSQL cluster (Debian's postgresql + postgis packages), or $ZHUJI_TEST_DATABASE_URL."""
+    import glob
+    import os
+    import socket
+    import subprocess
+    import tempfile
+
+    url = os.environ.get("ZHUJI_TEST_DATABASE_URL")
+    if url:
+        return url, None
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        pytest.fail("PostgreSQL + PostGIS are needed for the store tests: apt-get install postgresql postgis "
+                    "(or set ZHUJI_TEST_DATABASE_URL)", pytrace=False)
+    bindir = Path(bins[-1]).parent
+    d = tempfile.mkdtemp(prefix="zhuji-pg-")
+    as_user = []
+    if os.geteuid() == 0:                       # initdb refuses to run as root
+        import shutil
+        shutil.chown(d, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True)
+    run(str(bindir / "initdb"), "-D", f"{d}/data", "-A", "trust", "-U", "postgres", "-E", "UTF8")
+    run(str(bindir / "pg_ctl"), "-D", f"{d}/data", "-w", "-l", f"{d}/log",
+        "-o", f"-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "zhuji_test")
+    stop = lambda: subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", f"{d}/data", "-m", "fast", "stop"],
+                                  capture_output=True)
+    return f"postgresql://postgres@127.0.0.1:{port}/zhuji_test", stop
+
+
+@pytest.fixture(scope="session")
+def postgis_url():
+    url, stop = _start_postgis()
+    yield url
+    if stop:
+        stop()
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'projects.sqlite'}"
+    url = request.getfixturevalue("postgis_url")
+    from geo.store import Store
+    Store(url).clear()
+    return url

@@ -21,11 +21,17 @@ if not Path(CHROMIUM).exists():
     pytest.fail("Debian chromium is required for the browser tests (apt-get install chromium)", pytrace=False)
 
 
+TOKEN = "browser-test-token"
+
+
 def start_server(env_extra=None):
+    import tempfile
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **(env_extra or {})}
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": tempfile.mkdtemp(prefix="zhuji-browser-"), "ZHUJI_MAP_TOKEN": TOKEN,
+           **(env_extra or {})}
+    env.pop("DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     for _ in range(150):
@@ -40,9 +46,22 @@ def start_server(env_extra=None):
     raise RuntimeError("server did not start")
 
 
+def import_projects(url, content, name):
+    boundary = "----zhujitest"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(url + "/api/projects/import", data=body, method="POST", headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {TOKEN}"})
+    import json
+    return json.loads(urllib.request.urlopen(req).read())
+
+
 @pytest.fixture(scope="module")
 def base_url():
+    from tests.test_projects import excel_gbk_139
     proc, url = start_server()
+    result = import_projects(url, excel_gbk_139(), "projects-2026.csv")   # includes a <script> name
+    assert result["imported"] == 139
     yield url
     proc.terminate()
     proc.wait(10)
@@ -66,6 +85,8 @@ class Watched:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
+        self.dialogs = []                                    # alert() from injected markup would land here
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
 
     def open(self, path="/"):
         self.page.goto(self.base + path)
@@ -90,7 +111,8 @@ def test_page_loads_offline_without_errors(watched):
     assert watched.errors == []
     assert watched.foreign() == [], "the page must not contact any other host"
     counts = page.evaluate("Object.fromEntries(Object.entries(ZhujiMap.layers).map(([k, v]) => [k, v.count]))")
-    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11}
+    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11,
+                      "projects": 139}
     # the axis and the towns it serves are drawn and labelled at first sight
     assert page.evaluate("ZhujiMap.map.hasLayer(ZhujiMap.groups.axis) && ZhujiMap.map.hasLayer(ZhujiMap.groups.towns)")
     labels = page.locator(".zj-label-axis").all_inner_texts()
@@ -107,7 +129,7 @@ def test_every_overlay_toggles(watched):
     boxes = page.locator(".leaflet-control-layers-overlays input[type=checkbox]")
     n = boxes.count()
     keys = page.evaluate("Object.keys(ZhujiMap.groups)")
-    assert n == len(keys) == 10
+    assert n == len(keys) == 11
     for i in range(n):
         box = boxes.nth(i)
         before = box.is_checked()
@@ -199,3 +221,24 @@ def test_data_text_never_runs_as_html(browser, data_copy):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_projects_clustered_filtered_and_escaped(watched):
+    page = watched.open("/")
+    assert page.locator(".marker-cluster").count() > 0                 # clustered markers
+    assert page.evaluate("ZhujiMap.layers.projects.clusterGroup.getLayers().length") == 139
+    page.select_option("#zj-filters-projects select[name=sector]", "交通强省")
+    assert page.evaluate("ZhujiMap.layers.projects.shown") == 17          # 专栏8: 17 transport projects
+    page.select_option("#zj-filters-projects select[name=sector]", "")
+    # the project whose name holds <script> is shown as text, and no script runs
+    page.evaluate("""() => { const m = ZhujiMap.layers.projects.features.find(
+        f => f.feature.properties.name.includes('<script>'));
+        ZhujiMap.layers.projects.clusterGroup.zoomToShowLayer(m, () => m.openPopup()); }""")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert '<script>alert("x")</script>诸暨项目' in popup.inner_text()
+    assert page.locator(".leaflet-popup-content script").count() == 0
+    page.wait_for_timeout(300)
+    assert watched.dialogs == [] and watched.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-projects.png"))

@@ -17,8 +17,8 @@ from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def client():
-    return server.create_app().test_client()
+def client(tmp_path_factory):
+    return server.create_app({"data_dir": tmp_path_factory.mktemp("store")}).test_client()
 
 
 def test_no_app_built_at_import():
@@ -37,7 +37,7 @@ def test_every_view_and_language(client, view, lang):
         assert json.dumps(g)[1:-1] in html or g in html
     cfg = page_config(html)
     assert cfg["view"] == view and cfg["lang"] == lang and cfg["visible"] == list(VIEWS[view][2])
-    assert {l["id"] for l in cfg["layers"]} == set(geo.LAYER_IDS)
+    assert {l["id"] for l in cfg["layers"]} == set(geo.LAYER_IDS) | {"projects"}
     # offline: every asset is a local path, and every one of them is served
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets and not [a for a in assets if re.match(r"(https?:)?//", a)]
@@ -83,7 +83,8 @@ def test_layer_geojson_cached_with_etag_and_gzip(client, layer):
 def test_layer_list(client):
     rows = client.get("/api/layers").get_json()
     counts = {r["id"]: r["count"] for r in rows}
-    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11}
+    assert counts == {"axis": 2, "zones": 6, "towns": 23, "corridors": 33, "clusters": 23, "communities": 11,
+                      "projects": 0}
 
 
 def test_town_page(client):
@@ -112,12 +113,13 @@ def test_user_text_is_escaped_on_server_pages(data_copy):
     csv = (plan / "towns.csv").read_text(encoding="utf-8")
     csv = csv.replace("擦亮“大唐袜业”区域公共品牌", "<script>alert(1)</script>擦亮", 1)
     (plan / "towns.csv").write_text(csv, encoding="utf-8")
-    c = server.create_app({"plan_dir": plan, "boundaries_dir": bounds}).test_client()
+    c = server.create_app({"plan_dir": plan, "boundaries_dir": bounds, "data_dir": plan.parent}).test_client()
     html = c.get("/towns/330681005").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_basemaps_are_optional_and_configurable():
+def test_basemaps_are_optional_and_configurable(monkeypatch, tmp_path):
+    monkeypatch.setenv("ZHUJI_MAP_DATA_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="key"):
         server.create_app({"basemap": "tianditu"})
     with pytest.raises(ValueError, match="unknown basemap"):
@@ -136,7 +138,10 @@ def free_port():
 
 def test_start_command_serves_over_http():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO,
+    import os
+    import tempfile
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": tempfile.mkdtemp(prefix="zhuji-start-")}
+    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         for _ in range(100):
