@@ -315,20 +315,22 @@ def create_app(config: dict | None = None) -> Flask:
                             "project(s) already stored (same id or name) were replaced, not duplicated")
         return jsonify(body)
 
-    @app.get("/api/projects/imports/<int:import_id>")
-    def import_record(import_id):
+    def import_or_404(import_id: int) -> dict:
         rec = store.import_record(import_id)
         if rec is None:
             abort(404, description=f"导入记录{import_id}不存在 / no import {import_id}")
+        return rec
+
+    @app.get("/api/projects/imports/<int:import_id>")
+    def import_record(import_id):
+        rec = import_or_404(import_id)
         rec["rejected"] = json.loads(rec.pop("rejected_json") or "[]")
         rec["warnings"] = json.loads(rec.pop("warnings_json") or "[]")
         return jsonify(rec)
 
     @app.get("/api/projects/imports/<int:import_id>/rejected.csv")
     def rejected_csv(import_id):
-        rec = store.import_record(import_id)
-        if rec is None:
-            abort(404, description=f"导入记录{import_id}不存在 / no import {import_id}")
+        rec = import_or_404(import_id)
         body = P.rejected_csv(json.loads(rec["rejected_json"] or "[]"))
         return Response(body, mimetype="text/csv", headers={
             "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.csv"})
