@@ -272,12 +272,8 @@ def create_app(config: dict | None = None) -> Flask:
         v = store.version()
         hit = projects_cache.get("all")
         if hit is None or hit[0] != v:
-            df = store.projects()
-            import geopandas as gpd
-            gdf = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
-            gdf["accuracy"] = gdf["located_by"].map({"town": "schematic"}).fillna("official")
-            gdf["datum"], gdf["source"] = "WGS84 (EPSG:4326)", "project list import (" + gdf["datum_input"].fillna("") + ")"
-            hit = (v, Cached(dumps(feature_collection(gdf, "key")), "application/geo+json"))
+            hit = (v, Cached(dumps(feature_collection(app.extensions["zhuji_catalog"].projects_frame(), "key")),
+                             "application/geo+json"))
             projects_cache["all"] = hit
         return hit[1]
 
@@ -399,7 +395,39 @@ def create_app(config: dict | None = None) -> Flask:
         _, lang = params()
         return render_template("projects.html", lang=lang, ui=UI[lang], s=P.summaries(store.projects(), data))
 
+    # ------------------------------------------------------------------ OGC API and downloads
+    from geo.export import CRS_CHOICES, FORMATS, export
+    from geo.features import Catalog, parse_bbox
+    from ogc import ogc_blueprint
+    catalog = Catalog(data, store)
+    app.register_blueprint(ogc_blueprint(catalog))
+
+    @app.errorhandler(geo.DataError)
+    def data_error(exc):
+        return jsonify(error=str(exc)), 400
+
+    @app.get("/api/export/<layer>.<fmt>")
+    def download(layer, fmt):
+        if layer not in catalog.collections:
+            abort(404, description=f"图层“{layer}”不存在 / no layer '{layer}'")
+        if fmt not in FORMATS:
+            abort(404, description=f"格式“{fmt}”不支持 / unsupported format '{fmt}'; formats: {', '.join(FORMATS)}")
+        crs = request.args.get("crs", "EPSG:4326").upper()
+        if crs not in CRS_CHOICES:
+            raise geo.DataError(f"crs 不支持：“{crs}”，可选 {', '.join(CRS_CHOICES)}",
+                                f"unsupported crs '{crs}'; expected one of {', '.join(CRS_CHOICES)}", field="crs")
+        props = {k: v for k, v in request.args.items() if k not in ("crs", "bbox", "town")}
+        g = catalog.query(layer, bbox=parse_bbox(request.args.get("bbox")), props=props, town=request.args.get("town"))
+        body, name, mime = export(g, layer, fmt, CRS_CHOICES[crs])
+        from urllib.parse import quote
+        resp = Response(body, mimetype=mime, headers={
+            "Content-Disposition": f"attachment; filename={name}; filename*=UTF-8''{quote(name)}"})
+        resp.add_etag()
+        resp.headers["Cache-Control"] = "public, max-age=60"
+        return resp.make_conditional(request)
+
     app.extensions["zhuji_data"] = data
+    app.extensions["zhuji_catalog"] = catalog
     app.extensions["zhuji_store"] = store
     app.extensions["zhuji_projects_layer"] = projects_layer
     return app

@@ -20,7 +20,7 @@ def _clean(v):
 
 
 def feature_collection(gdf: gpd.GeoDataFrame, id_field: str = "id", *, exclude=(), precision: int = 6) -> dict:
-    gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf   # no CRS: as given
     cols = [c for c in gdf.columns if c != gdf.geometry.name and c not in exclude]
     geoms = [orjson.loads(shapely.to_geojson(shapely.set_precision(g, 10 ** -precision) if g is not None else g))
              if g is not None else None for g in gdf.geometry]

@@ -1,0 +1,109 @@
+"""Downloads for GIS staff: GeoJSON (RFC 7946), GeoPackage, zipped Shapefile, CSV (Excel-ready), KML."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .errors import DataError
+from .geojson import dumps, feature_collection
+
+FORMATS = {  # name -> (extension, mimetype)
+    "geojson": ("geojson", "application/geo+json"),
+    "gpkg": ("gpkg", "application/geopackage+sqlite3"),
+    "shp": ("zip", "application/zip"),
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "kml": ("kml", "application/vnd.google-earth.kml+xml"),
+}
+CRS_CHOICES = {"EPSG:4326": 4326, "EPSG:4490": 4490, "EPSG:4549": 4549}
+
+
+def filename(layer: str, fmt: str, epsg: int, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    crs = "WGS84" if fmt in ("geojson", "kml") else f"EPSG{epsg}"
+    return f"zhuji-{layer}-{today:%Y%m%d}-{crs}.{FORMATS[fmt][0]}"
+
+
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns GDAL writers accept: text stays text, numbers stay numbers, dates as ISO text."""
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].astype(str)
+        elif out[c].dtype == object:
+            out[c] = out[c].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else
+                                (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return out
+
+
+def _dbf_names(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    names, used = {}, set()
+    for c in gdf.columns:
+        if c == gdf.geometry.name:
+            continue
+        n, i = c[:10], 1
+        while n.lower() in used:
+            i += 1
+            n = f"{c[:10 - len(str(i))]}{i}"
+        used.add(n.lower())
+        names[c] = n
+    return gdf.rename(columns=names), names
+
+
+def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tuple[bytes, str, str]:
+    """(body, file name, mimetype). GeoJSON and KML are always WGS84 (their specs say so)."""
+    if fmt not in FORMATS:
+        raise DataError(f"格式“{fmt}”不支持，可选 {', '.join(FORMATS)}", f"unsupported format '{fmt}'; "
+                        f"expected one of {', '.join(FORMATS)}", field="format")
+    if epsg not in CRS_CHOICES.values():
+        raise DataError(f"坐标系 EPSG:{epsg} 不支持", f"unsupported CRS EPSG:{epsg}; expected 4326, 4490 or 4549", field="crs")
+    name, mime = filename(layer, fmt, epsg), FORMATS[fmt][1]
+    gdf = _plain(gdf.drop(columns=["search", "extra"], errors="ignore"))
+    if fmt == "geojson":
+        return dumps(feature_collection(gdf, "code" if layer == "towns" else "key" if layer == "projects" else "id")), name, mime
+    if fmt == "csv":
+        out = gdf.to_crs(epsg)
+        table = pd.DataFrame(out.drop(columns=out.geometry.name))
+        if (out.geom_type == "Point").all() and len(out):
+            table["x" if epsg == 4549 else "lon"] = out.geometry.x.round(3 if epsg == 4549 else 7)
+            table["y" if epsg == 4549 else "lat"] = out.geometry.y.round(3 if epsg == 4549 else 7)
+        table["wkt"] = out.geometry.to_wkt(rounding_precision=3 if epsg == 4549 else 7)
+        table["crs"] = f"EPSG:{epsg}"
+        return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8"), name, mime
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if fmt == "gpkg":
+            path = tmp / name
+            pyogrio.write_dataframe(gdf.to_crs(epsg), path, layer=layer, driver="GPKG")
+            return path.read_bytes(), name, mime
+        if fmt == "kml":
+            path = tmp / name
+            pyogrio.write_dataframe(gdf.to_crs(4326), path, layer=layer, driver="KML", encoding="utf-8")
+            return path.read_bytes(), name, mime
+        # Shapefile: one geometry type per file, so a mixed layer becomes one file per type; DBF names
+        # are cut to 10 characters, listed in fields.csv; texts over 254 bytes are cut (use GeoPackage)
+        out, fields = _dbf_names(gdf.to_crs(epsg))
+        kinds = out.geom_type.str.replace("Multi", "", regex=False)
+        stem = name[:-4]
+        for kind in sorted(kinds.unique()):
+            part = out[kinds == kind]
+            suffix = "" if kinds.nunique() == 1 else f"_{kind.lower()}s"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)   # truncation is documented in fields.csv
+                pyogrio.write_dataframe(part, tmp / f"{stem}{suffix}.shp", driver="ESRI Shapefile", encoding="UTF-8")
+        (tmp / "fields.csv").write_text("\ufeffshapefile_field,field\r\n" + "".join(f"{a},{b}\r\n" for b, a in fields.items()),
+                                        encoding="utf-8")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(tmp.iterdir()):
+                zf.write(p, p.name)
+        return buf.getvalue(), name, mime
