@@ -102,6 +102,27 @@ def cmd_projects_summary(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """The same files as the map's download buttons and /api/export."""
+    import geo
+    from geo.export import CRS_CHOICES, export
+    from geo.features import Catalog, parse_bbox
+    from geo.store import Store
+    try:
+        data = geo.load()
+        catalog = Catalog(data, Store(args.database_url) if args.layer == "projects" else None)
+        props = dict(kv.split("=", 1) for kv in args.where)
+        g = catalog.query(args.layer, bbox=parse_bbox(args.bbox), props=props, town=args.town)
+        body, name, _ = export(g, args.layer, args.format, CRS_CHOICES[args.crs.upper()])
+    except (geo.DataError, KeyError, ValueError) as exc:
+        print(f"错误 / ERROR: {exc}", file=sys.stderr)
+        return 1
+    out = args.output or Path(name)
+    out.write_bytes(body)
+    print(f"{out}: {len(g)} features, {args.format}, {args.crs}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     import server
     return server.main(args.rest)
@@ -134,6 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     ps.set_defaults(fn=cmd_projects_summary)
     for sp in (pi, ps):
         sp.add_argument("--database-url", default=None, help="default: $DATABASE_URL or SQLite in $ZHUJI_MAP_DATA_DIR")
+    ex = sub.add_parser("export", help="write a layer as GeoPackage, Shapefile, GeoJSON, CSV or KML")
+    ex.add_argument("layer", choices=["axis", "zones", "towns", "corridors", "clusters", "communities", "projects"])
+    ex.add_argument("--format", default="gpkg", choices=["gpkg", "shp", "geojson", "csv", "kml"])
+    ex.add_argument("--crs", default="EPSG:4490", type=str.upper, choices=["EPSG:4326", "EPSG:4490", "EPSG:4549"],
+                    help="EPSG:4490 (CGCS2000, default), EPSG:4549 (CGCS2000 GK CM120) or EPSG:4326")
+    ex.add_argument("--bbox", default=None, help="minlon,minlat,maxlon,maxlat")
+    ex.add_argument("--town", default=None, help="town code or name")
+    ex.add_argument("--where", action="append", default=[], metavar="PROP=VALUE", help="property equality, repeatable")
+    ex.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: the standard name)")
+    ex.add_argument("--database-url", default=None)
+    ex.set_defaults(fn=cmd_export)
     sv = sub.add_parser("serve", help="start the map service (same options as `python server.py`)")
     sv.add_argument("rest", nargs=argparse.REMAINDER)
     sv.set_defaults(fn=cmd_serve)

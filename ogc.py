@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import orjson
 from flask import Blueprint, Response, abort, jsonify, render_template_string, request, url_for
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from geo.errors import DataError
 from geo.geojson import dumps
@@ -37,7 +37,8 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;paddin
 
 
 def _html(title: str, body: str) -> Response:
-    return Response(render_template_string(HTML, title=title, body=body), mimetype="text/html")
+    # `body` is assembled from escape()d values only, so it is marked safe as a whole
+    return Response(render_template_string(HTML, title=title, body=Markup(body)), mimetype="text/html")
 
 
 def wants_html() -> bool:

@@ -45,7 +45,8 @@ UI = {
            "provenance": "数据来源", "confidence": {"high": "高", "medium": "中", "low": "低", "unlocated": "未定位"},
            "no_results": "无结果", "basemap": "底图", "context": "市域轮廓与相邻县市", "loading": "加载中…",
            "schematic_note": "示意：几何非测绘成果，仅表示规划项目服务的地点", "lang_switch": "English",
-           "overview": "市域概览", "summary": "项目汇总", "all": "全部", "shown": "显示"},
+           "overview": "市域概览", "summary": "项目汇总", "all": "全部", "shown": "显示",
+           "download": "下载数据", "download_go": "下载"},
     "en": {"title": "Zhuji 15th Five-Year Plan map", "search": "Search towns, zones, clusters, communities (Chinese or pinyin)",
            "schematic": "schematic", "derived": "schematic (derived)", "official": "official", "legend": "Legend",
            "permalink": "Copy link", "copied": "Link copied", "indicators": "Headline indicators (表1)",
@@ -53,7 +54,8 @@ UI = {
            "confidence": {"high": "high", "medium": "medium", "low": "low", "unlocated": "unlocated"},
            "no_results": "No results", "basemap": "Basemap", "context": "County outline and neighbours", "loading": "Loading…",
            "schematic_note": "Schematic: not surveyed; shows which places a plan item serves", "lang_switch": "中文",
-           "overview": "County overview", "summary": "Project summary", "all": "All", "shown": "shown"},
+           "overview": "County overview", "summary": "Project summary", "all": "All", "shown": "shown",
+           "download": "Download", "download_go": "Download"},
 }
 
 

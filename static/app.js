@@ -267,6 +267,7 @@
         function () { perma.textContent = cfg.ui.copied; }, function () { window.prompt(cfg.ui.permalink, url); });
     });
     [ind, sum, lang, perma].forEach(function (x) { tools.appendChild(x); });
+    tools.appendChild(downloadBox(cfg));
     bar.appendChild(tools);
     var search = el("div", "zj-search");
     var input = el("input"); input.type = "search"; input.placeholder = cfg.ui.search; input.id = "zj-search";
@@ -311,6 +312,30 @@
     input.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { var first = list.querySelector("button"); if (first) first.click(); }
     });
+  }
+
+  // Download any layer as GIS staff want it: format and CRS (CGCS2000 included); see /api/export.
+  function downloadBox(cfg) {
+    var box = el("details", "zj-download"); box.id = "zj-download";
+    box.appendChild(el("summary", null, cfg.ui.download));
+    var layer = el("select"); layer.name = "layer";
+    cfg.layers.forEach(function (d) { var o = el("option", null, d.title); o.value = d.id; layer.appendChild(o); });
+    var fmt = el("select"); fmt.name = "format";
+    [["gpkg", "GeoPackage"], ["shp", "Shapefile (zip)"], ["geojson", "GeoJSON"], ["csv", "CSV (Excel)"], ["kml", "KML"]]
+      .forEach(function (f) { var o = el("option", null, f[1]); o.value = f[0]; fmt.appendChild(o); });
+    var crs = el("select"); crs.name = "crs";
+    [["EPSG:4490", "CGCS2000 (EPSG:4490)"], ["EPSG:4549", "CGCS2000 GK CM120 (EPSG:4549)"], ["EPSG:4326", "WGS84 (EPSG:4326)"]]
+      .forEach(function (c) { var o = el("option", null, c[1]); o.value = c[0]; crs.appendChild(o); });
+    var a = el("a", "zj-download-link", cfg.ui.download_go);
+    function update() {
+      a.href = "/api/export/" + layer.value + "." + fmt.value + "?crs=" + encodeURIComponent(crs.value);
+      crs.disabled = fmt.value === "geojson" || fmt.value === "kml";   // WGS84 by their specs
+    }
+    [layer, fmt, crs].forEach(function (x) { x.addEventListener("change", update); box.appendChild(x); });
+    box.appendChild(a);
+    var o = el("a", null, "OGC API"); o.href = "/ogc?f=html"; o.target = "_blank"; box.appendChild(o);
+    update();
+    return box;
   }
 
   // ---- permalink: ?view=…&lang=…#map=zoom/lat/lon&layers=a,b,c

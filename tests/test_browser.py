@@ -242,3 +242,16 @@ def test_projects_clustered_filtered_and_escaped(watched):
     assert watched.dialogs == [] and watched.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map-projects.png"))
+
+
+def test_download_buttons(watched):
+    page = watched.open("/")
+    page.click("#zj-download summary")
+    page.select_option("#zj-download select[name=layer]", "towns")
+    page.select_option("#zj-download select[name=format]", "shp")
+    page.select_option("#zj-download select[name=crs]", "EPSG:4549")
+    href = page.get_attribute("#zj-download .zj-download-link", "href")
+    assert href == "/api/export/towns.shp?crs=EPSG%3A4549"
+    with page.expect_download() as dl:
+        page.click("#zj-download .zj-download-link")
+    assert dl.value.suggested_filename.startswith("zhuji-towns-") and dl.value.suggested_filename.endswith("-EPSG4549.zip")
