@@ -277,6 +277,24 @@ def create_app(config: dict | None = None) -> Flask:
             projects_cache["all"] = hit
         return hit[1]
 
+    map_fields = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by"]
+
+    def projects_feed() -> Cached:
+        """What the map needs to draw and filter 100,000 projects: rows, not GeoJSON (¼ of the bytes)."""
+        v = store.version()
+        hit = projects_cache.get("feed")
+        if hit is None or hit[0] != v:
+            f = app.extensions["zhuji_catalog"].projects_frame()
+            rows = f[map_fields].astype(object).where(f[map_fields].notna(), None)
+            body = dumps({"fields": map_fields, "rows": rows.to_numpy().tolist()})
+            hit = (v, Cached(body, "application/json"))
+            projects_cache["feed"] = hit
+        return hit[1]
+
+    @app.get("/api/map/projects.json")
+    def map_projects():
+        return projects_feed().response(max_age=0)
+
     @app.errorhandler(413)
     def too_large(err):
         return jsonify(error=f"上传文件超过{cfg['max_upload_mb']}MB上限 / upload exceeds the {cfg['max_upload_mb']} MB limit"), 413

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import orjson
@@ -45,7 +46,8 @@ audit = Table(
     Column("detail", Text),
 )
 PROJECT_COLUMNS = [c.name for c in projects.columns]
-BATCH = 5000
+BATCH = 50_000
+VERSION_TTL = 0.5
 
 
 def token_id(token: str | None) -> str:
@@ -78,6 +80,7 @@ class Store:
         self.url = _sqlalchemy_url(url or default_url())
         self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
         self.kind = self.engine.dialect.name          # sqlite | postgresql
+        self._version, self._version_at = 0, -1e9
         if self.kind == "sqlite":
             @event.listens_for(self.engine, "connect")
             def _pragmas(conn, _):
@@ -127,7 +130,18 @@ class Store:
         return {"import_id": import_id, "inserted": len(recs) - existing, "updated": existing}
 
     def _insert_batch(self, conn, recs: list[dict]) -> None:
-        conn.execute(insert(projects), recs)
+        """Bulk insert inside the caller's transaction: COPY on PostgreSQL, executemany on SQLite."""
+        cols = [c for c in PROJECT_COLUMNS if c in recs[0]]
+        rows = [tuple(r[c] for c in cols) for r in recs]
+        raw = conn.connection.driver_connection
+        if self.kind == "postgresql":
+            with raw.cursor() as cur, cur.copy(f"COPY projects ({', '.join(cols)}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        else:
+            cur = raw.cursor()
+            cur.executemany(f"INSERT INTO projects ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+            cur.close()
 
     def upsert_one(self, row: pd.DataFrame, *, token: str | None, action: str) -> dict:
         rec = _records(row)[0]
@@ -146,6 +160,7 @@ class Store:
         return bool(n)
 
     def _audit(self, conn, token, action, target, rows, detail) -> None:
+        self._version_at = -1e9   # this process sees its own write at once
         conn.execute(insert(audit).values(at=now(), token_id=token_id(token), action=action, target=target,
                                           rows=rows, detail=orjson.dumps(detail).decode()))
 
@@ -173,9 +188,15 @@ class Store:
             return conn.execute(select(func.count()).select_from(projects)).scalar_one()
 
     def version(self) -> int:
-        """Changes whenever anything is written (the audit id); used for cache ETags."""
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.coalesce(func.max(audit.c.id), 0))).scalar_one()
+        """Changes whenever anything is written (the audit id); used for cache ETags. Read at most every
+        VERSION_TTL seconds: another worker's write shows within that time, and a hot read path does not
+        query the database on every request. Writes through this object are seen at once."""
+        now_ = time.monotonic()
+        if now_ - self._version_at > VERSION_TTL:
+            with self.engine.connect() as conn:
+                self._version = conn.execute(select(func.coalesce(func.max(audit.c.id), 0))).scalar_one()
+            self._version_at = now_
+        return self._version
 
     def import_record(self, import_id: int) -> dict | None:
         with self.engine.connect() as conn:
@@ -197,9 +218,7 @@ class Store:
 def _records(df: pd.DataFrame) -> list[dict]:
     cols = [c for c in PROJECT_COLUMNS if c in df.columns]
     out = df[cols].astype(object).where(df[cols].notna(), None)
-    recs = out.to_dict("records")
-    for r in recs:
-        for k in ("year", "source_row"):
-            if r.get(k) is not None:
-                r[k] = int(r[k])
-    return recs
+    for k in ("year", "source_row"):
+        if k in out:
+            out[k] = [None if v is None else int(v) for v in out[k]]
+    return out.to_dict("records")

@@ -43,6 +43,8 @@ class LayerDef:
     permanent_labels: bool = False
     cluster: bool = False           # marker clustering (many points)
     filters: tuple[Field, ...] = ()  # client-side filters (select boxes)
+    feed: str | None = None          # compact map feed (rows, not GeoJSON); popups fetch the full record
+    detail_api: str | None = None
     detail_url: str | None = None  # e.g. /towns/{code}
 
 
@@ -168,7 +170,7 @@ PROJECTS = LayerDef(
            Field("axis_branch", "最近发展轴", "Nearest axis branch"), Field("axis_distance_m", "距发展轴（米）", "Distance to axis (m)"),
            Field("located_by", "定位方式", "Located by"), Field("warnings", "导入提示", "Import warnings")),
     legend=tuple(LegendEntry(k, k, {"radius": 6, "fillColor": v, "color": "#fff"}) for k, v in SECTOR_COLOURS.items()),
-    searchable=False, cluster=True,
+    searchable=False, cluster=True, feed="/api/map/projects.json", detail_api="/api/projects/{key}",
     filters=(Field("sector", "领域", "Sector"), Field("status", "状态", "Status"), Field("town_name", "镇街", "Town")),
 )
 LAYERS = LAYERS + (PROJECTS,)

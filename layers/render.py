@@ -94,7 +94,8 @@ def layer_config(lang: str) -> list[dict]:
             "styleBy": d.style_by, "styles": d.styles, "titleField": d.title_field, "labelField": d.label_field,
             "permanentLabels": d.permanent_labels, "searchable": d.searchable, "splitBy": d.split_by,
             "cluster": d.cluster, "filters": [{"key": f.key, "label": _t(f.zh, f.en, lang)} for f in d.filters],
-            "detailUrl": d.detail_url, "url": f"/api/layers/{d.id}.geojson",
+            "detailUrl": d.detail_url, "url": d.feed or f"/api/layers/{d.id}.geojson", "compact": bool(d.feed),
+            "detailApi": d.detail_api,
             "popup": [{"key": f.key, "label": _t(f.zh, f.en, lang), "kind": f.kind} for f in d.popup],
             "legend": [{"label": _t(e.zh, e.en, lang), "style": e.style} for e in d.legend],
         })

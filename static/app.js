@@ -114,7 +114,31 @@
     });
   }
 
+  // Compact feed {fields, rows} → point features (only what drawing and filtering need).
+  function expand(data) {
+    if (data.type === "FeatureCollection") return data;
+    var f = data.fields, ix = f.indexOf("lon"), iy = f.indexOf("lat");
+    return { type: "FeatureCollection", features: data.rows.map(function (r) {
+      var p = {}; for (var i = 0; i < f.length; i++) p[f[i]] = r[i];
+      return { type: "Feature", properties: p, geometry: { type: "Point", coordinates: [r[ix], r[iy]] } };
+    }) };
+  }
+
+  // Popup of a compact layer: the full record is fetched when it opens.
+  function lazyPopup(cfg, def, props) {
+    var box = el("div", "zj-popup"); box.appendChild(el("h3", null, props[def.titleField]));
+    box.appendChild(el("p", null, cfg.ui.loading));
+    var url = def.detailApi.replace(/\{(\w+)\}/g, function (_, k) { return encodeURIComponent(props[k]); });
+    fetchJson(url).then(function (full) {
+      var content = popupContent(cfg, def, full);
+      box.textContent = "";
+      while (content.firstChild) box.appendChild(content.firstChild);
+    }, function (err) { box.lastChild.textContent = String(err); });
+    return box;
+  }
+
   function addLayer(map, cfg, def, groups, data) {
+    data = expand(data);
     var toAll = [];
     var coords = cfg.gcj02 ? function (c) { var g = wgsToGcj(c[0], c[1]); return L.latLng(g[1], g[0]); } : undefined;
     var gj = L.geoJSON(data, {
@@ -132,7 +156,8 @@
         layer.bindTooltip(escapeHtml(label) + (unlocated ? " <em>(" + escapeHtml(cfg.ui.confidence.unlocated) + ")</em>" : ""),
           def.permanentLabels ? { permanent: true, direction: "center", className: "zj-label" + (cfg.emphasis === "axis" && p.axis_branches ? " zj-label-axis" : "") }
                               : { sticky: true });
-        layer.bindPopup(function () { return popupContent(cfg, def, p); }, { maxWidth: 420, autoPanPadding: [40, 40] });
+        layer.bindPopup(function () { return def.compact ? lazyPopup(cfg, def, p) : popupContent(cfg, def, p); },
+                        { maxWidth: 420, autoPanPadding: [40, 40] });
         layer.feature = f;
         var key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
         if (!def.cluster) (groups[key] || groups[def.id]).addLayer(layer);
