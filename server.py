@@ -305,10 +305,10 @@ def create_app(config: dict | None = None) -> Flask:
         f = request.files.get("file")
         if f is None or not f.filename:
             return jsonify(error="缺少上传文件（multipart 字段 file）/ no file uploaded (multipart field 'file')"), 400
-        content = f.read()
         try:
-            df, fmt = P.read_rows(f.filename, content)
+            df, fmt = P.read_rows(f.filename, f.read())
             result = P.prepare(df, data, datum=request.form.get("datum", "wgs84"), filename=f.filename, max_rows=max_rows)
+            del df   # keep peak memory to one copy of the rows while they are stored
         except P.ImportFileError as exc:
             return jsonify(error=str(exc), imported=0, rejected=[], warnings=[]), 400
         try:

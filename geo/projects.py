@@ -73,19 +73,23 @@ class ImportFileError(DataError):
 
 # ------------------------------------------------------------------ reading
 
-def decode_text(content: bytes, filename: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030 as Excel in China saves CSV."""
+def decode_bytes(content: bytes, filename: str) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM) or GBK/GB18030 as Excel in China saves CSV."""
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
+        return content[3:].decode("utf-8"), "utf-8-sig"
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return content.decode("gb18030")
+        return content.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise ImportFileError("无法识别文件编码，应为UTF-8或GBK", "cannot decode the file; expected UTF-8 or GBK",
                               file=filename) from exc
+
+
+def decode_text(content: bytes, filename: str) -> str:
+    return decode_bytes(content, filename)[0]
 
 
 def read_rows(filename: str, content: bytes) -> tuple[pd.DataFrame, str]:
@@ -96,20 +100,35 @@ def read_rows(filename: str, content: bytes) -> tuple[pd.DataFrame, str]:
     if ext in ("geojson", "json"):
         return _read_geojson(filename, content), "geojson"
     if ext in ("csv", "txt", ""):
-        text = decode_text(content, filename)
+        text, encoding = decode_bytes(content, filename)
+        utf8 = content[3:] if encoding == "utf-8-sig" else content if encoding == "utf-8" else None
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
             sep = dialect.delimiter
         except csv.Error:
             sep = ","
-        try:
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, skip_blank_lines=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ImportFileError(f"CSV格式错误：{exc}", f"malformed CSV: {exc}", file=filename) from exc
+        df = _read_csv(text, sep, filename, utf8)
         df["_row"] = np.arange(2, len(df) + 2)
         return df, "csv"
     raise ImportFileError(f"不支持的文件类型“.{ext}”，应为CSV、XLSX或GeoJSON",
                           f"unsupported file type '.{ext}'; expected CSV, XLSX or GeoJSON", file=filename)
+
+
+def _read_csv(text: str, sep: str, filename: str, utf8: bytes | None = None) -> pd.DataFrame:
+    """pyarrow's multithreaded reader when it can parse the file; pandas' own parser otherwise."""
+    try:
+        import pyarrow  # noqa: F401
+        df = pd.read_csv(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")), dtype=str,
+                         keep_default_na=False, sep=sep, engine="pyarrow")
+        return df.fillna("")
+    except ImportError:
+        pass
+    except Exception:  # pyarrow is stricter (ragged rows…); let pandas explain or accept it
+        pass
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ImportFileError(f"CSV格式错误：{exc}", f"malformed CSV: {exc}", file=filename) from exc
 
 
 def _read_excel(filename: str, content: bytes) -> pd.DataFrame:
@@ -182,8 +201,11 @@ def canonical_columns(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for canon in SYNONYMS:
         cols = sources.get(canon, [])
-        merged = pd.Series("", index=df.index)
-        for c in cols:
+        if not cols:
+            out[canon] = ""
+            continue
+        merged = df[cols[0]].fillna("").astype(str).str.strip()
+        for c in cols[1:]:
             v = df[c].fillna("").astype(str).str.strip()
             merged = merged.where(merged != "", v)
         out[canon] = merged
@@ -345,10 +367,11 @@ def prepare(df: pd.DataFrame, data: PlanData, *, datum: str = "wgs84", filename:
 
     key = np.where(df["id"] != "", "id:" + df["id"], "name:" + df["name"].str.replace(r"\s+", "", regex=True))
     key = pd.Series(key, index=df.index)
-    first = pd.Series(range(len(df)), index=df.index).groupby(key).transform("min")
     dup = R.ok & key.duplicated() & (df["name"] != "")
-    R.reject(dup, lambda i: f"与第{row[first[i]]}行重复（同一编号或项目名称）",
-             lambda i: f"duplicate of row {row[first[i]]} (same id or project name)", "编号/项目名称")
+    if dup.any():
+        first_of = {k: i for i, k in key[~key.duplicated()].items()}
+        R.reject(dup, lambda i: f"与第{row[first_of[key[i]]]}行重复（同一编号或项目名称）",
+                 lambda i: f"duplicate of row {row[first_of[key[i]]]} (same id or project name)", "编号/项目名称")
 
     acc = df.index[R.ok]
     out = pd.DataFrame({
@@ -366,7 +389,11 @@ def prepare(df: pd.DataFrame, data: PlanData, *, datum: str = "wgs84", filename:
     for i in out.index[mismatch]:
         R.warn.setdefault(i, []).append(f"坐标位于{out.at[i, 'town_name']}，与填写的“{df.at[i, 'town']}”不一致 / the point lies "
                                         f"in {out.at[i, 'town_name']}, not in '{df.at[i, 'town']}' as written")
-    out["warnings"] = ["；".join(R.warn.get(i, [])) for i in out.index]
+    out["warnings"] = ""
+    if R.warn:
+        w = pd.Series({i: "；".join(m) for i, m in R.warn.items()})
+        w = w[w.index.isin(out.index)]
+        out.loc[w.index, "warnings"] = w
     rejected = [{"row": int(row[i]), "reason": R.reasons[i],
                  "values": {c: orig.at[i, c] for c in orig.columns if not c.startswith("_")}}
                 for i in sorted(R.reasons, key=lambda i: row[i])]
@@ -392,39 +419,73 @@ def _match_sector(text: str, sectors: list[str]):
     return None
 
 
+class _JoinIndex:
+    """Spatial indexes of the plan layers, built once per PlanData."""
+
+    def __init__(self, data: PlanData):
+        towns = data.towns
+        self.town_codes = towns["code"].to_numpy()
+        self.town_tree = shapely.STRtree(towns.to_crs(METRIC).geometry.values)   # everything in metres
+        k = data.corridors[data.corridors["location_confidence"] != "unlocated"]
+        self.corr = k[["id", "name", "status"]].reset_index(drop=True)
+        self.corr_tree = shapely.STRtree(k.to_crs(METRIC).geometry.values)
+        self.axis_names = data.axis["short_name"].to_numpy()
+        self.axis_tree = shapely.STRtree(data.axis.to_crs(METRIC).geometry.values)
+        self.to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
+        self.zones = {c: "；".join(data.zones.loc[data.zones["host_town_codes"].str.split(";").map(lambda xs: c in xs), "name"])
+                      for c in towns["code"]}
+        self.clusters = data.clusters.groupby("host_town_code")["name"].agg("；".join).to_dict()
+        self.town_names = dict(zip(towns["code"], towns["name"]))
+
+
+def _join_index(data: PlanData) -> _JoinIndex:
+    idx = getattr(data, "_join_index", None)
+    if idx is None:
+        idx = _JoinIndex(data)
+        data._join_index = idx
+    return idx
+
+
 def spatial_join(df: pd.DataFrame, data: PlanData, town_hint: pd.Series | None = None) -> pd.DataFrame:
     """Town, zones, cluster; nearest corridor and axis branch with distances in metres."""
+    from concurrent.futures import ThreadPoolExecutor
     out = df.copy()
+    cols = ("town_code", "town_name", "zones", "cluster", "corridor_id", "corridor_name", "corridor_status",
+            "corridor_distance_m", "axis_branch", "axis_distance_m")
     if out.empty:
-        for c in ("town_code", "town_name", "zones", "cluster", "corridor_id", "corridor_name", "corridor_status",
-                  "corridor_distance_m", "axis_branch", "axis_distance_m"):
+        for c in cols:
             out[c] = pd.Series(dtype=object)
         return out
-    pts = gpd.GeoDataFrame(index=out.index, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=WGS84)
-    towns = data.towns[["code", "name", "geometry"]]
-    hit = gpd.sjoin(pts, towns, predicate="intersects", how="left")
-    hit = hit[~hit.index.duplicated()]
-    out["town_code"], out["town_name"] = hit["code"], hit["name"]
-    if town_hint is not None:   # on a shared border, prefer the town the user wrote
-        fill = out["town_code"].isna() & town_hint.notna()
-        out.loc[fill, "town_code"] = town_hint[fill]
-    out["town_name"] = out["town_code"].map(dict(zip(towns["code"], towns["name"])))
-    zones = {c: "；".join(data.zones.loc[data.zones["host_town_codes"].str.split(";").map(lambda xs: c in xs), "name"])
-             for c in towns["code"]}
-    clusters = data.clusters.groupby("host_town_code")["name"].agg("；".join)
-    out["zones"] = out["town_code"].map(zones).fillna("")
-    out["cluster"] = out["town_code"].map(clusters).fillna("")
-
-    pm = pts.to_crs(METRIC)
-    k = data.corridors[(data.corridors["location_confidence"] != "unlocated")][["id", "name", "status", "geometry"]]
-    near = gpd.sjoin_nearest(pm, k.to_crs(METRIC), how="left", distance_col="dist")
-    near = near[~near.index.duplicated()]
-    out["corridor_id"], out["corridor_name"], out["corridor_status"] = near["id"], near["name"], near["status"]
-    out["corridor_distance_m"] = near["dist"].round(0)
-    ax = data.axis[["short_name", "geometry"]]
-    near = gpd.sjoin_nearest(pm, ax.to_crs(METRIC), how="left", distance_col="dist")
-    near = near[~near.index.duplicated()]
-    out["axis_branch"], out["axis_distance_m"] = near["short_name"], near["dist"].round(0)
+    J = _join_index(data)
+    x, y = out["lon"].to_numpy(dtype=float), out["lat"].to_numpy(dtype=float)
+    mx, my = J.to_metric.transform(x, y)
+    pm = shapely.points(mx, my)
+    # GEOS releases the GIL: the nearest-corridor search (the slowest) is split in two to use both cores
+    half = len(pm) // 2
+    nearest = lambda tree, part: tree.query_nearest(part, return_distance=True, all_matches=False)
+    with ThreadPoolExecutor(2) as ex:
+        f_c1, f_c2 = ex.submit(nearest, J.corr_tree, pm[:half]), ex.submit(nearest, J.corr_tree, pm[half:])
+        f_town = ex.submit(J.town_tree.query, pm, predicate="intersects")
+        f_axis = ex.submit(nearest, J.axis_tree, pm)
+        ((cp1, ci1), cd1), ((cp2, ci2), cd2) = f_c1.result(), f_c2.result()
+        (pi, ti), ((ap, ai), ad) = f_town.result(), f_axis.result()
+    cp, ci, cd = np.concatenate([cp1, cp2 + half]), np.concatenate([ci1, ci2]), np.concatenate([cd1, cd2])
+    town = np.full(len(out), None, dtype=object)
+    town[pi[::-1]] = J.town_codes[ti[::-1]]           # on a shared border the first town listed wins
+    town = pd.Series(town, index=out.index)
+    if town_hint is not None:   # on a gap of a replaced boundary file, keep the town the user wrote
+        fill = town.isna() & town_hint.notna()
+        town[fill] = town_hint[fill]
+    out["town_code"] = town
+    out["town_name"] = town.map(J.town_names)
+    out["zones"] = town.map(J.zones).fillna("")
+    out["cluster"] = town.map(J.clusters).fillna("")
+    c = J.corr.iloc[ci[np.argsort(cp)]].reset_index(drop=True)
+    out["corridor_id"], out["corridor_name"], out["corridor_status"] = (c["id"].to_numpy(), c["name"].to_numpy(),
+                                                                        c["status"].to_numpy())
+    out["corridor_distance_m"] = np.round(cd[np.argsort(cp)], 0)
+    out["axis_branch"] = J.axis_names[ai[np.argsort(ap)]]
+    out["axis_distance_m"] = np.round(ad[np.argsort(ap)], 0)
     return out
 
 

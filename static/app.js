@@ -429,6 +429,7 @@
     });
     Promise.all(jobs).then(function () {
       Z.drawnMs = performance.now() - t0;
+      Z.drawnAt = performance.now();            // ms since navigation start (benchmarks)
       Z.ready = true;
       document.body.setAttribute("data-zhuji-ready", "1");
     }, function (err) {

@@ -211,15 +211,15 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
     monkeypatch.setattr(gs, "BATCH", 10)
     calls = {"n": 0}
-    real = store._insert_batch
+    real = store._stage_batch
 
-    def failing(conn, recs):
+    def failing(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 3:                        # after half of the 50 rows
+        if calls["n"] == 3:                        # after 20 of the 51 rows are written
             raise RuntimeError("disk full (simulated)")
-        return real(conn, recs)
+        return real(*args, **kw)
 
-    monkeypatch.setattr(store, "_insert_batch", failing)
+    monkeypatch.setattr(store, "_stage_batch", failing)
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))
