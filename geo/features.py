@@ -117,7 +117,11 @@ class Collection:
 
     def queryables(self) -> list[str]:
         g = self.frame()
-        return [c for c in g.columns if c != g.geometry.name and c not in ("search", "extra")]
+        cached = g.attrs.get("_queryables")
+        if cached is None:   # per frame: the projects frame is rebuilt when the data changes
+            geom = g.geometry.name
+            cached = g.attrs["_queryables"] = [c for c in g.columns if c != geom and c not in ("search", "extra")]
+        return cached
 
 
 class Catalog:
@@ -163,9 +167,16 @@ class Catalog:
         g = self.get(cid).frame()
         mask = np.ones(len(g), dtype=bool)
         if bbox is not None:
-            hit = np.zeros(len(g), dtype=bool)
-            hit[g.sindex.query(shapely.box(*bbox), predicate="intersects")] = True
-            mask &= hit
+            xy = g.attrs.get("_xy")
+            if xy is None and len(g) and (g.geom_type == "Point").all():
+                xy = g.attrs["_xy"] = (g.geometry.x.to_numpy(), g.geometry.y.to_numpy())
+            if xy is not None:        # points: two comparisons beat a tree walk
+                x, y = xy
+                mask &= (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
+            else:
+                hit = np.zeros(len(g), dtype=bool)
+                hit[g.sindex.query(shapely.box(*bbox), predicate="intersects")] = True
+                mask &= hit
         for k, v in (props or {}).items():
             if k not in g.columns or k == g.geometry.name:
                 raise DataError(f"属性“{k}”不存在", f"no property '{k}' in {cid}", field=k)
