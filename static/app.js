@@ -147,7 +147,7 @@
       var r = data.rows[n], p = {};
       for (var i = 0; i < f.length; i++) p[f[i]] = r[i];
       var sv = def.styleBy ? p[def.styleBy] : "";
-      var st = styles[sv] || (styles[sv] = styleFor(def, p, cfg.emphasis));
+      var st = styles[sv] || (styles[sv] = Object.assign({ pane: "zj-" + def.id }, styleFor(def, p, cfg.emphasis)));
       var ll = cfg.gcj02 ? (function (g) { return [g[1], g[0]]; })(wgsToGcj(r[ix], r[iy])) : [r[iy], r[ix]];
       var m = L.circleMarker(ll, st);
       m.feature = { properties: p };

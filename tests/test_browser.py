@@ -231,9 +231,11 @@ def test_projects_clustered_filtered_and_escaped(watched):
     assert page.evaluate("ZhujiMap.layers.projects.shown") == 17          # 专栏8: 17 transport projects
     page.select_option("#zj-filters-projects select[name=sector]", "")
     # the project whose name holds <script> is shown as text, and no script runs
-    page.evaluate("""() => { const m = ZhujiMap.layers.projects.features.find(
+    latlng = page.evaluate("""() => new Promise(resolve => { const m = ZhujiMap.layers.projects.features.find(
         f => f.feature.properties.name.includes('<script>'));
-        ZhujiMap.layers.projects.clusterGroup.zoomToShowLayer(m, () => m.openPopup()); }""")
+        ZhujiMap.layers.projects.clusterGroup.zoomToShowLayer(m, () => { const l = m.getLatLng(); resolve([l.lat, l.lng]); }); })""")
+    page.wait_for_timeout(400)
+    click_at(page, *latlng)                                          # a real click on the marker
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
     assert '<script>alert("x")</script>诸暨项目' in popup.inner_text()
