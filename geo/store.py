@@ -123,8 +123,7 @@ class Store:
                 warnings_json=orjson.dumps(warnings).decode())).inserted_primary_key[0]
             stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if self.kind == "sqlite" else stamp.isoformat()
             for start in range(0, n, BATCH):
-                part = rows.iloc[start:start + BATCH].assign(import_id=import_id, updated_at=stamp)
-                self._stage_batch(conn, cols, part)
+                self._stage_batch(conn, cols, rows.iloc[start:start + BATCH], {"import_id": import_id, "updated_at": stamp})
             after = conn.execute(select(func.count()).select_from(projects)).scalar_one()
             existing = before + n - after
             conn.execute(update(imports).where(imports.c.id == import_id).values(inserted=n - existing,
@@ -134,7 +133,7 @@ class Store:
                          "inserted": n - existing, "updated": existing})
         return {"import_id": import_id, "inserted": n - existing, "updated": existing}
 
-    def _stage_batch(self, conn, cols: list[str], part: pd.DataFrame) -> None:
+    def _stage_batch(self, conn, cols: list[str], part: pd.DataFrame, consts: dict) -> None:
         """Upsert one batch inside the caller's transaction."""
         collist = ", ".join(cols)
         upsert = f"ON CONFLICT (key) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'key')}"
@@ -144,13 +143,13 @@ class Store:
                                  f"SELECT {collist} FROM projects WITH NO DATA")
             conn.exec_driver_sql("TRUNCATE staging")
             with raw.cursor() as cur, cur.copy(f"COPY staging ({collist}) FROM STDIN") as cp:
-                for row in _tuples(part, cols):
+                for row in _tuples(part, cols, consts):
                     cp.write_row(row)
             conn.exec_driver_sql(f"INSERT INTO projects ({collist}) SELECT {collist} FROM staging {upsert}")
         else:
             cur = raw.cursor()
             cur.executemany(f"INSERT INTO projects ({collist}) VALUES ({', '.join('?' * len(cols))}) {upsert}",
-                            _tuples(part, cols))
+                            _tuples(part, cols, consts))
             cur.close()
 
     def upsert_one(self, row: pd.DataFrame, *, token: str | None, action: str) -> dict:
@@ -225,22 +224,30 @@ class Store:
                 conn.execute(delete(t))
 
 
-def _tuples(df: pd.DataFrame, cols: list[str]) -> list[tuple]:
-    """Row tuples with None for missing values, built column by column (fast for large batches)."""
+def _tuples(df: pd.DataFrame, cols: list[str], consts: dict | None = None) -> list[tuple]:
+    """Row tuples with None for missing values, built column by column (fast for large batches);
+    ``consts`` are the same for every row (import id, time stamp)."""
+    consts = consts or {}
     arrays = []
     for c in cols:
+        if c in consts:
+            arrays.append([consts[c]] * len(df))
+            continue
         s = df[c]
+        missing = s.isna().to_numpy()
         if c in ("year", "source_row"):
-            missing = s.isna().to_numpy()
             a = pd.to_numeric(s, errors="coerce").fillna(0).astype("int64").to_numpy().astype(object)
-            a[missing] = None
-            arrays.append(a.tolist())
-        else:
+        elif pd.api.types.is_float_dtype(s):
             a = s.to_numpy(dtype=object)
-            missing = s.isna().to_numpy()
-            if missing.any():
-                a[missing] = None
-            arrays.append(a.tolist())
+        else:
+            a = None
+            if not missing.any():   # text without gaps: Arrow hands over Python strings directly
+                arrays.append(s.tolist())
+                continue
+            a = s.to_numpy(dtype=object)
+        if missing.any():
+            a[missing] = None
+        arrays.append(a.tolist())
     return list(zip(*arrays))
 
 
