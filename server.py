@@ -36,6 +36,7 @@ from layers.render import UI, build_page
 ROOT = Path(__file__).resolve().parent
 STATIC = ROOT / "static"
 VENDOR = STATIC / "node_modules"
+VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".gif", ".jpg", ".woff", ".woff2", ".ttf", ".eot"}
 log = logging.getLogger("zhuji_map")
 
 # Optional basemaps. 天地图 (CGCS2000 ≈ WGS84) needs a key; Gaode tiles are GCJ-02, so overlays are
@@ -290,7 +291,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/static/vendor/<package>/<path:path>")
     def vendor(package, path):
-        if package not in vendor_ok:
+        # only the browser assets of the packages in static/package.json (not their demo pages)
+        if package not in vendor_ok or Path(path).suffix.lower() not in VENDOR_SUFFIXES:
             abort(404, description="not found")
         return send_from_directory(VENDOR / package, path, max_age=86400)
 

@@ -56,6 +56,15 @@ def test_default_view_is_axis(client):
     assert '"view": "axis"' in html and '"emphasis": "axis"' in html
 
 
+def test_vendor_route_serves_assets_only(client):
+    assert client.get("/static/vendor/leaflet/dist/leaflet.js").status_code == 200
+    assert client.get("/static/vendor/leaflet/dist/images/layers.png").status_code == 200
+    assert client.get("/static/vendor/leaflet-minimap/example/example_dist.html").status_code == 404
+    assert client.get("/static/vendor/leaflet/package.json").status_code == 404
+    assert client.get("/static/vendor/left-pad/index.js").status_code == 404
+    assert client.get("/static/package.json").status_code == 404
+
+
 def test_bad_parameters_are_400_with_a_clear_message(client):
     r = client.get("/?view=roads")
     assert r.status_code == 400 and "view 参数无效" in r.get_data(as_text=True) and "expected one of" in r.get_data(as_text=True)
