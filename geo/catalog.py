@@ -104,6 +104,16 @@ def _seat_points(towns_attr: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return {r["code"]: plan.parse_coord(towns_attr, i, "seat_lon", "seat_lat") for i, r in towns_attr.iterrows()}
 
 
+def _points(df: pd.DataFrame, lon: str, lat: str, fallback) -> tuple[list[Point], list[bool]]:
+    """The row's own coordinates where it has them, else ``fallback(row)``; and which rows had them."""
+    pts, given = [], []
+    for i, r in df.iterrows():
+        c = plan.parse_coord(df, i, lon, lat, optional=True)
+        pts.append(Point(c) if c else fallback(r))
+        given.append(c is not None)
+    return pts, given
+
+
 def _check_hosts(df: pd.DataFrame, column: str, codes: set, layer: str) -> None:
     for i, r in df.iterrows():
         for c in filter(None, r[column].split(";")):
@@ -163,12 +173,9 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
     # ---- zones: a schematic point (centre where one is defended, else mean of host seats)
     za = plan.read_table("zones", pdir)
     _check_hosts(za, "host_town_codes", codes, "zones")
-    pts, srcs = [], []
-    for i, r in za.iterrows():
-        c = plan.parse_coord(za, i, "centre_lon", "centre_lat", optional=True)
-        hosts = [h for h in r["host_town_codes"].split(";") if h]
-        pts.append(Point(c) if c else mean_point([seats[h] for h in hosts]))
-        srcs.append(f"schematic point: {r['centre_source']}")
+    pts, _ = _points(za, "centre_lon", "centre_lat",
+                     lambda r: mean_point([seats[h] for h in r["host_town_codes"].split(";") if h]))
+    srcs = [f"schematic point: {c}" for c in za["centre_source"]]
     zone_geo = gpd.GeoDataFrame({"id": za["id"], "source": srcs, "datum": DATUM, "accuracy": "schematic"},
                                 geometry=pts, crs=WGS84)
     sources["zones"] = "schematic: computed from data/plan/zones.csv"
@@ -180,12 +187,9 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
     # ---- communities and platforms: explicit point or the host town seat
     ma = plan.read_table("communities", pdir)
     _check_hosts(ma, "host_town_code", codes, "communities")
-    pts, srcs = [], []
-    for i, r in ma.iterrows():
-        c = plan.parse_coord(ma, i, "lon", "lat", optional=True)
-        pts.append(Point(c) if c else Point(seats[r["host_town_code"]]))
-        srcs.append("point from communities.csv" if c else
-                    f"schematic: placed at the seat of {name_of[r['host_town_code']]} (site not located)")
+    pts, given = _points(ma, "lon", "lat", lambda r: Point(seats[r["host_town_code"]]))
+    srcs = ["point from communities.csv" if g else f"schematic: placed at the seat of {name_of[c]} (site not located)"
+            for g, c in zip(given, ma["host_town_code"])]
     communities = gpd.GeoDataFrame(ma.copy(), geometry=pts, crs=WGS84)
     communities["source"], communities["datum"], communities["accuracy"] = srcs, DATUM, "schematic"
     sources["communities"] = "schematic: host town seat (data/plan/communities.csv)"
