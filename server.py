@@ -452,7 +452,8 @@ def create_app(config: dict | None = None) -> Flask:
         rec = store.get(key)
         if rec is None:
             abort(404, description=f"项目“{key}”不存在 / no project '{key}'")
-        return jsonify(_jsonable(rec))
+        from geo.features import with_provenance
+        return jsonify(_jsonable(with_provenance(pd.DataFrame([rec])).iloc[0].to_dict()))
 
     @app.get("/api/projects/summary")
     def projects_summary():

@@ -106,6 +106,15 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     return tuple(vals)
 
 
+def with_provenance(df):
+    """Projects: a point placed at its town seat is schematic; one with coordinates is as given."""
+    df = df.copy()
+    df["accuracy"] = np.where(df["located_by"] == "town", "schematic", "official")
+    df["datum"] = "WGS84 (EPSG:4326)"
+    df["source"] = "project list import (" + df["datum_input"].fillna("").astype(str) + ")"
+    return df
+
+
 @dataclass
 class Collection:
     id: str
@@ -150,9 +159,7 @@ class Catalog:
             with self._lock:
                 df = self.store.projects()
                 g = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
-                g["accuracy"] = np.where(g["located_by"] == "town", "schematic", "official")
-                g["datum"] = "WGS84 (EPSG:4326)"
-                g["source"] = "project list import (" + g["datum_input"].fillna("").astype(str) + ")"
+                g = with_provenance(g)
                 g.sindex  # build the spatial index once per version
                 hit = self._projects = (v, g)
         return hit[1]

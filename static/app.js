@@ -125,15 +125,19 @@
   }
 
   // Popup of a compact layer: the full record is fetched when it opens.
-  function lazyPopup(cfg, def, props) {
+  function lazyPopup(cfg, def, props, layer) {
+    if (layer && layer._zjPopup) return layer._zjPopup;     // update() asks again: answer with the same box
     var box = el("div", "zj-popup"); box.appendChild(el("h3", null, props[def.titleField]));
+    if (layer) layer._zjPopup = box;
     box.appendChild(el("p", null, cfg.ui.loading));
     var url = def.detailApi.replace(/\{(\w+)\}/g, function (_, k) { return encodeURIComponent(props[k]); });
     fetchJson(url).then(function (full) {
       var content = popupContent(cfg, def, full);
       box.textContent = "";
       while (content.firstChild) box.appendChild(content.firstChild);
-    }, function (err) { box.lastChild.textContent = String(err); });
+      var popup = layer && layer.getPopup();
+      if (popup && popup.isOpen()) popup.update();     // re-measure and pan so the taller popup is in view
+    }, function (err) { box.lastChild.textContent = String(err); if (layer) layer._zjPopup = null; });
     return box;
   }
 
@@ -161,8 +165,8 @@
                                     chunkProgress: function (n, total) { if (total && n >= total) done(); } });
     mc.on("click", function (e) {
       var m = e.layer, p = m.feature.properties;
-      m.bindPopup(function () { return def.compact ? lazyPopup(cfg, def, p) : popupContent(cfg, def, p); },
-                  { maxWidth: 420, autoPanPadding: [40, 40] }).openPopup();
+      m.bindPopup(function () { return def.compact ? lazyPopup(cfg, def, p, m) : popupContent(cfg, def, p); },
+                  { maxWidth: 420, autoPanPaddingTopLeft: [60, 100], autoPanPaddingBottomRight: [40, 40] }).openPopup();
     });
     mc.on("mouseover", function (e) {
       var m = e.layer;
@@ -200,8 +204,8 @@
         layer.bindTooltip(escapeHtml(label) + (unlocated ? " <em>(" + escapeHtml(cfg.ui.confidence.unlocated) + ")</em>" : ""),
           def.permanentLabels ? { permanent: true, direction: "center", className: "zj-label" + (cfg.emphasis === "axis" && p.axis_branches ? " zj-label-axis" : "") }
                               : { sticky: true });
-        layer.bindPopup(function () { return def.compact ? lazyPopup(cfg, def, p) : popupContent(cfg, def, p); },
-                        { maxWidth: 420, autoPanPadding: [40, 40] });
+        layer.bindPopup(function () { return def.compact ? lazyPopup(cfg, def, p, layer) : popupContent(cfg, def, p); },
+                        { maxWidth: 420, autoPanPaddingTopLeft: [60, 100], autoPanPaddingBottomRight: [40, 40] });
         layer.feature = f;
         var key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
         if (!def.cluster) (groups[key] || groups[def.id]).addLayer(layer);

@@ -238,7 +238,9 @@ def test_projects_clustered_filtered_and_escaped(watched):
     click_at(page, *latlng)                                          # a real click on the marker
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
-    assert '<script>alert("x")</script>诸暨项目' in popup.inner_text()
+    page.wait_for_selector(".leaflet-popup-content dl", timeout=5000)     # the full record has arrived
+    text = popup.inner_text()
+    assert '<script>alert("x")</script>诸暨项目' in text and "所在镇街" in text and "交通强省" in text or "领域" in text
     assert page.locator(".leaflet-popup-content script").count() == 0
     page.wait_for_timeout(300)
     assert watched.dialogs == [] and watched.errors == []
