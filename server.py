@@ -272,7 +272,9 @@ def create_app(config: dict | None = None) -> Flask:
         if t.empty:
             abort(404, description=f"镇街代码“{code}”不存在 / no town with code '{code}'")
         fields = BY_ID["towns"].popup
-        return render_template("town.html", lang=lang, ui=UI[lang], t=t.iloc[0].to_dict(), fields=fields)
+        projects = store.projects(town_code=code)[["key", "name", "sector", "status", "year", "investment"]]
+        return render_template("town.html", lang=lang, ui=UI[lang], t=t.iloc[0].to_dict(), fields=fields,
+                               projects=projects.to_dict("records"))
 
     @app.get("/favicon.ico")
     def favicon():

@@ -270,3 +270,6 @@ def test_139_row_gbk_csv_in_one_step(client):
     assert sum(t["projects"] for t in s["towns"]) == 139
     page = client.get("/projects").get_data(as_text=True)
     assert "139" in page and "交通强省" in page
+    town = client.get("/towns/330681109").get_data(as_text=True)        # the town page lists its projects
+    assert "town-projects" in town and "枫桥先进制造业基地重大项目11" in town
+    assert "&lt;script&gt;" in client.get("/towns/330681102").get_data(as_text=True)   # row 7 is in 应店街, escaped
