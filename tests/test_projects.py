@@ -273,3 +273,17 @@ def test_139_row_gbk_csv_in_one_step(client):
     town = client.get("/towns/330681109").get_data(as_text=True)        # the town page lists its projects
     assert "town-projects" in town and "枫桥先进制造业基地重大项目11" in town
     assert "&lt;script&gt;" in client.get("/towns/330681102").get_data(as_text=True)   # row 7 is in 应店街, escaped
+
+
+def test_token_and_data_dir_from_the_config_file(tmp_path, monkeypatch):
+    cfg = tmp_path / "zhuji-map.toml"
+    cfg.write_text(f'token = "from-config"\ndata_dir = "{tmp_path / "store"}"\n', encoding="utf-8")
+    monkeypatch.setenv("ZHUJI_MAP_CONFIG", str(cfg))
+    monkeypatch.delenv("ZHUJI_MAP_TOKEN", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    c = server.create_app().test_client()
+    r = upload(c, csv_bytes([["C1", "甲", *FENGQIAO, "", "", "", "", ""]]), headers={"Authorization": "Bearer from-config"})
+    assert r.status_code == 200 and r.get_json()["imported"] == 1
+    assert (tmp_path / "store" / "projects.sqlite").exists()            # created on first start
+    import sqlite3
+    assert sqlite3.connect(tmp_path / "store" / "projects.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
