@@ -35,7 +35,8 @@ from layers.render import UI, build_page
 
 ROOT = Path(__file__).resolve().parent
 STATIC = ROOT / "static"
-VENDOR = STATIC / "node_modules"
+ASSETS = ROOT / "assets"          # npm packages (package.json), installed by `npm ci --prefix assets`
+VENDOR = ASSETS / "node_modules"
 VENDOR_SUFFIXES = {".js", ".css", ".png", ".svg", ".gif", ".jpg", ".woff", ".woff2", ".ttf", ".eot"}
 log = logging.getLogger("zhuji_map")
 
@@ -166,7 +167,7 @@ class ResponseCache:
 
 
 def _vendor_packages() -> set[str]:
-    return set(json.loads((STATIC / "package.json").read_text(encoding="utf-8"))["dependencies"])
+    return set(json.loads((ASSETS / "package.json").read_text(encoding="utf-8"))["dependencies"])
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -175,8 +176,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["ZHUJI"] = cfg
     missing = [p for p in _vendor_packages() if not (VENDOR / p / "package.json").exists()]
     if missing:
-        raise RuntimeError("浏览器资源未安装，请运行 `npm ci --prefix static` / browser assets missing "
-                           f"({', '.join(sorted(missing))}); run `npm ci --prefix static`")
+        raise RuntimeError("浏览器资源未安装，请运行 `npm ci --prefix assets` / browser assets missing "
+                           f"({', '.join(sorted(missing))}); run `npm ci --prefix assets`")
     basemaps, gcj02 = basemaps_for(cfg)
 
     data = geo.load(cfg.get("plan_dir"), cfg.get("boundaries_dir"))
@@ -293,7 +294,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/static/vendor/<package>/<path:path>")
     def vendor(package, path):
-        # only the browser assets of the packages in static/package.json (not their demo pages)
+        # only the browser assets of the packages in assets/package.json (not their demo pages)
         if package not in vendor_ok or Path(path).suffix.lower() not in VENDOR_SUFFIXES:
             abort(404, description="not found")
         return send_from_directory(VENDOR / package, path, max_age=86400)

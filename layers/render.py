@@ -3,7 +3,7 @@
 Folium builds the map, its controls and one FeatureGroup per toggle; static/app.js fills the
 groups from the cached layer GeoJSON (so the page stays light) and renders popups with escaping.
 Every JS/CSS asset Folium or a plugin would take from a CDN is redirected to the app's own
-/static/vendor/ (npm packages installed by `npm ci --prefix static`); an unmapped URL is an error.
+/static/vendor/ (npm packages installed by `npm ci --prefix assets`); an unmapped URL is an error.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from .definitions import BY_ID, GROUPS, LAYERS, STATUS_EN, VIEWS
+from .definitions import GROUPS, LAYERS, STATUS_EN, VIEWS
 
 V = "/static/vendor/"
 # CDN URL used by Folium/plugins → file served by this app. `{measure_lang}`: cn or en.
@@ -187,5 +187,5 @@ def localise(root, lang: str) -> None:
                     local.append((name, LOCAL_ASSETS[urlparse(url).path.lstrip("/")].format(measure_lang=measure_lang)))
                 else:
                     raise RuntimeError(f"asset {url} of {type(el).__name__} has no local copy; add it to "
-                                       "static/package.json and LOCAL_ASSETS (the map must work offline)")
+                                       "assets/package.json and LOCAL_ASSETS (the map must work offline)")
             setattr(el, attr, local)

@@ -10,4 +10,4 @@ def test_ci_runs_the_readme_test_command():
     test_cmd = next(b for b in blocks if "pytest" in b)
     assert test_cmd in (REPO / ".ci" / "run").read_text(encoding="utf-8")
     start_cmd = next(b for b in blocks if "server.py" in b)
-    assert "pip install -e ." in start_cmd and "npm ci --prefix static" in start_cmd
+    assert "pip install -e ." in start_cmd and "npm ci --prefix assets" in start_cmd
