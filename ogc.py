@@ -10,7 +10,7 @@ import zlib
 from urllib.parse import urlencode
 
 import orjson
-from flask import Blueprint, Response, abort, jsonify, render_template_string, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template_string, request
 from markupsafe import Markup, escape
 
 from geo.errors import DataError

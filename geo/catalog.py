@@ -21,7 +21,7 @@ from shapely.geometry import Point
 from . import plan
 from .boundaries import find_override, read_county, read_derived, read_override
 from .build import inputs_digest
-from .derive import WGS84, mean_point, short_name
+from .derive import WGS84, mean_point
 from .errors import DataError, ReplacementError
 from .paths import BOUNDARIES_DIR, PLAN_DIR
 

@@ -160,7 +160,6 @@ class Catalog:
                 df = self.store.projects()
                 g = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
                 g = with_provenance(g)
-                g.sindex  # build the spatial index once per version
                 hit = self._projects = (v, g)
         return hit[1]
 

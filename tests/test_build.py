@@ -4,7 +4,6 @@ import zipfile
 
 import geopandas as gpd
 import numpy as np
-import pytest
 import shapely
 
 import geo

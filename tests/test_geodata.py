@@ -3,7 +3,6 @@ import re
 from collections import Counter
 
 import geopandas as gpd
-import pytest
 
 import geo
 from geo.derive import METRIC

@@ -3,7 +3,6 @@ import csv
 import io
 import json
 
-import geopandas as gpd
 import numpy as np
 import pytest
 from pyproj import Transformer
@@ -11,7 +10,6 @@ from pyproj import Transformer
 import geo
 import server
 from geo.datum import wgs84_to_gcj02
-from geo.store import Store
 
 TOKEN = "test-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -81,7 +79,7 @@ def test_xlsx_first_sheet_values_never_formulas(client, tmp_path):
     wb.create_sheet("其他").append(["ignored"])
     path = tmp_path / "p.xlsx"
     wb.save(path)
-    body = accounted(upload(client, path.read_bytes(), "p.xlsx"), 2)
+    accounted(upload(client, path.read_bytes(), "p.xlsx"), 2)
     props = {f["properties"]["project_id"]: f["properties"] for f in stored(client)}
     assert props["X1"]["investment"] == 12.5 and props["X1"]["town_name"] == "店口镇"
     assert "X2" in props and props["X2"]["investment"] is None      # a formula is never taken as a value

@@ -12,7 +12,7 @@ import pytest
 
 import geo
 import server
-from layers import LAYERS, VIEWS
+from layers import VIEWS
 from tests.conftest import REPO
 
 
