@@ -72,7 +72,7 @@ def cmd_projects_import(args) -> int:
 
     import geo
     from geo import projects as P
-    from geo.store import Store
+    from geo.projects.store import Store
     data = geo.load()
     store = Store(args.database_url)
     try:
@@ -97,7 +97,7 @@ def cmd_projects_summary(args) -> int:
 
     import geo
     from geo import projects as P
-    from geo.store import Store
+    from geo.projects.store import Store
     print(json.dumps(P.summaries(Store(args.database_url).projects(), geo.load()), ensure_ascii=False, indent=1))
     return 0
 
@@ -107,7 +107,7 @@ def cmd_export(args) -> int:
     import geo
     from geo.export import CRS_CHOICES, export
     from geo.features import Catalog, parse_bbox
-    from geo.store import Store
+    from geo.projects.store import Store
     try:
         data = geo.load()
         catalog = Catalog(data, Store(args.database_url) if args.layer == "projects" else None)

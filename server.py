@@ -29,7 +29,7 @@ import hmac
 import geo
 from geo import projects as P
 from geo.geojson import dumps, feature_collection
-from geo.store import Store, default_url
+from geo.projects.store import Store, default_url
 from layers import BY_ID, DEFAULT_VIEW, LAYERS, VIEWS
 from layers.render import UI, build_page
 

@@ -111,7 +111,7 @@ def import_one(csv_path: str, db_url: str) -> dict:
     """One import in this (fresh) process: phases and peak memory."""
     import geo
     from geo import projects as P
-    from geo.store import Store
+    from geo.projects.store import Store
     data = geo.load()
     store = Store(db_url)
     t0 = time.perf_counter()
@@ -379,7 +379,7 @@ def bench_export() -> dict:
     import geo
     from geo.export import export
     from geo.features import Catalog
-    from geo.store import Store
+    from geo.projects.store import Store
     data_dir = store_with(N_POINTS, "store-100k")
     cat = Catalog(geo.load(), Store(f"sqlite:///{data_dir / 'projects.sqlite'}"))
     g = cat.query("projects")

@@ -36,6 +36,10 @@ class DataError(Exception):
                 "zh": self.zh, "en": self.en, "message": str(self)}
 
 
+class ImportFileError(DataError):
+    """A whole uploaded file is unusable (format, encoding, size, missing columns): nothing is stored."""
+
+
 class ReplacementError(DataError):
     """An authoritative file in data/boundaries/ was refused; derived geometry stays in use."""
 

@@ -72,6 +72,6 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'projects.sqlite'}"
     url = request.getfixturevalue("postgis_url")
-    from geo.store import Store
+    from geo.projects.store import Store
     Store(url).clear()
     return url

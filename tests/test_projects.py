@@ -204,7 +204,7 @@ def test_audit_records_every_write(client, app):
 
 
 def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch):
-    import geo.store as gs
+    import geo.projects.store as gs
     store = app.extensions["zhuji_store"]
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
     monkeypatch.setattr(gs, "BATCH", 10)

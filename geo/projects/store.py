@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import (Column, DateTime, Float, Integer, MetaData, String, Table, Text, create_engine, delete,
                         event, func, insert, select, text, update)
 
-from .paths import REPO
+from ..paths import REPO
 
 metadata = MetaData()
 projects = Table(

@@ -18,10 +18,10 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .catalog import PlanData
-from .datum import gcj02_to_wgs84
-from .derive import METRIC, WGS84, short_name
-from .errors import DataError
+from ..catalog import PlanData
+from ..datum import gcj02_to_wgs84
+from ..derive import METRIC, WGS84, short_name
+from ..errors import DataError, ImportFileError
 
 MAX_ROWS_DEFAULT = 200_000
 
@@ -65,10 +65,6 @@ class ImportResult:
     warnings: list[dict] = field(default_factory=list)     # {row, message}
     format: str = ""
     timings: dict = field(default_factory=dict)            # seconds per phase (validate, join)
-
-
-class ImportFileError(DataError):
-    """The whole file is unusable (format, encoding, missing columns, too large)."""
 
 
 # ------------------------------------------------------------------ reading
