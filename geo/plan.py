@@ -31,6 +31,8 @@ SCHEMAS: dict[str, tuple[list[str], list[str]]] = {
     "communities": (["id", "kind", "name", "description", "source", "host_town_code", "host_confidence",
                      "lon", "lat"], ["id", "kind", "name", "host_town_code"]),
     "places": (["id", "name", "lon", "lat", "source", "confidence"], ["id", "name", "lon", "lat"]),
+    "villages": (["code", "name", "town_code", "town_name", "source", "edition"],
+                 ["code", "name", "town_code", "town_name", "source", "edition"]),
     "indicators": (["no", "category", "name", "value_2025", "target_2030", "five_year", "attribute", "source"],
                    ["no", "category", "name", "attribute"]),
     "investment": (["no", "sector", "projects", "total_investment_yi", "period_investment_yi", "source"],

@@ -9,8 +9,9 @@ from geo.derive import METRIC
 from tests.plan_text import PLAN, paragraphs, section
 
 TOWNS_ISSUE = {
-    "街道": "暨阳 陶朱 浣东 暨南 大唐".split(),
-    "镇": "店口 枫桥 牌头 次坞 山下湖 璜山 应店街 姚江 安华 浬浦 东白湖 五泄 岭北 陈宅 同山 赵家 马剑".split(),
+    "街道": ["暨阳", "陶朱", "浣东", "暨南", "大唐"],
+    "镇": ["店口", "枫桥", "牌头", "次坞", "山下湖", "璜山", "应店街", "姚江", "安华", "浬浦", "东白湖", "五泄", "岭北",
+          "陈宅", "同山", "赵家", "马剑"],
     "乡": ["东和"],
 }
 
@@ -48,10 +49,12 @@ def test_clusters_follow_zhuanlan13_and_link_to_towns(data):
     for name, text in plan.items():
         assert c.set_index("name").loc[name, "description"].startswith(text[:20])
     assert set(c["host_town_code"]) <= set(data.towns["code"])
-    # low-confidence assignments keep their flag and alternatives
+    # low-confidence assignments keep their flag and alternatives; 悠闲三都 is no longer one of them:
+    # its 三都社区 and 青龙谷村 are in 陶朱街道 (NBS 2023, issue 10)
     low = c[c["host_confidence"] == "low"]
-    assert len(low) == 8 and (low["host_resolved"] == "no").all()
+    assert len(low) == 7 and (low["host_resolved"] == "no").all() and (low["host_alternatives"] != "").all()
     assert c.set_index("name").loc["十亩悦享共富片区", "host_town"] == "马剑镇"
+    assert c.set_index("name").loc["悠闲三都共富片区", "host_town_code"] == "330681003"
     # the town layer lists what it hosts
     assert data.towns.set_index("short_name").loc["马剑", "clusters"] == "十亩悦享共富片区"
 
@@ -83,6 +86,11 @@ def test_every_zhuanlan12_item_with_status_as_written(data):
             assert f"{name}（{r['status']}）" in text, name
         assert r["category"] in text
     assert len(re.findall(r"（(?:在建|实施|前期|研究)）", text)) == len(k) - 1
+    for _, r in k.iterrows():       # plan_text reads as a quotation, so it must be one (the whole item)
+        quoted = re.sub(r"\s+", "", r["plan_text"].split("：", 1)[1])
+        assert quoted in text, r["id"]
+    for rid in ("R3", "R4"):
+        assert "两处" in k.set_index("id").loc[rid, "location_note"]   # the map shows one item as two stations
     framing = data.corridors[data.corridors["in_plan"] == "no"]
     assert (framing["status"] == "现状").all() and len(framing) >= 5
 
@@ -93,6 +101,7 @@ def test_axis_two_branches(data):
     assert "融杭通金" in a.loc["NS", "name"] and "枫桥经验" in a.loc["EW", "name"]
     assert {"店口镇", "暨阳街道"} <= set(a.loc["NS", "towns"].split("；"))
     assert "枫桥镇" in a.loc["EW", "towns"] and "杜黄新村" in a.loc["EW", "villages"]
+    assert "枫江村（山下湖镇" in a.loc["EW", "villages"]          # 330681108238 (NBS 2023), not "not found"
     for b in data.axis_doc["branches"]:
         assert b["plan_text"].replace(" ", "") in PLAN.replace(" ", "")
 
@@ -139,7 +148,17 @@ def test_county_outline_area_and_datum(data):
     c = data.county
     area = c.to_crs(METRIC).area.iloc[0] / 1e6
     assert 2300 < area < 2330                                    # official 2,311 km²
-    minx, miny, maxx, maxy = c.total_bounds                      # converted (WGS84) bounds, reference README
+    minx, _, _, maxy = c.total_bounds                            # converted (WGS84) bounds, reference README
     assert abs(minx - 119.8841) < 2e-4 and abs(maxy - 29.9844) < 2e-4
     assert "GCJ-02 converted to WGS84" in c["source"].iloc[0]
     assert len(data.neighbours) == 8
+
+
+def test_a6_is_drawn_between_its_villages_towns_not_at_the_city_centre(data):
+    # 檀溪村 330681104285 is in 店口镇 and 三江村 330681109299 in 枫桥镇 (NBS 2023); it was a point on the 暨阳 seat
+    a6 = data.corridors.set_index("id").to_crs(METRIC).loc["A6", "geometry"]
+    t = data.towns.set_index("short_name").to_crs(METRIC)
+    assert a6.intersects(t.loc["店口", "geometry"]) and a6.intersects(t.loc["枫桥", "geometry"])
+    seat = data.towns.set_index("short_name").loc["暨阳", ["seat_lon", "seat_lat"]].astype(float)
+    centre = gpd.GeoSeries(gpd.points_from_xy([seat["seat_lon"]], [seat["seat_lat"]]), crs=4326).to_crs(METRIC)
+    assert a6.distance(centre.iloc[0]) > 10_000
