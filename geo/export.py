@@ -12,22 +12,28 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from . import registry
+from .crs import EPSG, decimals
 from .errors import DataError
 from .geojson import dumps, feature_collection
 
-FORMATS = {  # name -> (extension, mimetype)
-    "geojson": ("geojson", "application/geo+json"),
-    "gpkg": ("gpkg", "application/geopackage+sqlite3"),
-    "shp": ("zip", "application/zip"),
-    "csv": ("csv", "text/csv; charset=utf-8"),
-    "kml": ("kml", "application/vnd.google-earth.kml+xml"),
+FORMATS = {  # name -> (extension, mimetype, label); GeoJSON and KML are WGS84 by their specs
+    "gpkg": ("gpkg", "application/geopackage+sqlite3", "GeoPackage"),
+    "shp": ("zip", "application/zip", "Shapefile (zip)"),
+    "geojson": ("geojson", "application/geo+json", "GeoJSON"),
+    "csv": ("csv", "text/csv; charset=utf-8", "CSV (Excel)"),
+    "kml": ("kml", "application/vnd.google-earth.kml+xml", "KML"),
 }
-CRS_CHOICES = {"EPSG:4326": 4326, "EPSG:4490": 4490, "EPSG:4549": 4549}
+WGS84_ONLY = ("geojson", "kml")
+
+
+def browser_formats() -> list[dict]:
+    return [{"code": f, "label": v[2], "wgs84Only": f in WGS84_ONLY} for f, v in FORMATS.items()]
 
 
 def filename(layer: str, fmt: str, epsg: int, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
-    crs = "WGS84" if fmt in ("geojson", "kml") else f"EPSG{epsg}"
+    crs = "WGS84" if fmt in WGS84_ONLY else f"EPSG{epsg}"
     return f"zhuji-{layer}-{today:%Y%m%d}-{crs}.{FORMATS[fmt][0]}"
 
 
@@ -59,51 +65,60 @@ def _dbf_names(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]
     return gdf.rename(columns=names), names
 
 
+def _csv(gdf: gpd.GeoDataFrame, epsg: int) -> bytes:
+    """UTF-8 with BOM so Excel opens it; WKT, plus lon/lat (or x/y) columns for points."""
+    out = gdf.to_crs(epsg)
+    table = pd.DataFrame(out.drop(columns=out.geometry.name))
+    places = decimals(epsg)
+    if (out.geom_type == "Point").all() and len(out):
+        table["x" if epsg == 4549 else "lon"] = out.geometry.x.round(places)
+        table["y" if epsg == 4549 else "lat"] = out.geometry.y.round(places)
+    table["wkt"] = out.geometry.to_wkt(rounding_precision=places)
+    table["crs"] = f"EPSG:{epsg}"
+    return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
+
+
 def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tuple[bytes, str, str]:
     """(body, file name, mimetype). GeoJSON and KML are always WGS84 (their specs say so)."""
     if fmt not in FORMATS:
         raise DataError(f"格式“{fmt}”不支持，可选 {', '.join(FORMATS)}", f"unsupported format '{fmt}'; "
                         f"expected one of {', '.join(FORMATS)}", field="format")
-    if epsg not in CRS_CHOICES.values():
+    if epsg not in EPSG.values():
         raise DataError(f"坐标系 EPSG:{epsg} 不支持", f"unsupported CRS EPSG:{epsg}; expected 4326, 4490 or 4549", field="crs")
     name, mime = filename(layer, fmt, epsg), FORMATS[fmt][1]
-    gdf = _plain(gdf.drop(columns=["search", "extra"], errors="ignore"))
+    spec = registry.spec(layer)
+    gdf = _plain(gdf.drop(columns=list(spec.internal), errors="ignore"))
     if fmt == "geojson":
-        return dumps(feature_collection(gdf, "code" if layer == "towns" else "key" if layer == "projects" else "id")), name, mime
+        return dumps(feature_collection(gdf, spec.key)), name, mime
     if fmt == "csv":
-        out = gdf.to_crs(epsg)
-        table = pd.DataFrame(out.drop(columns=out.geometry.name))
-        if (out.geom_type == "Point").all() and len(out):
-            table["x" if epsg == 4549 else "lon"] = out.geometry.x.round(3 if epsg == 4549 else 7)
-            table["y" if epsg == 4549 else "lat"] = out.geometry.y.round(3 if epsg == 4549 else 7)
-        table["wkt"] = out.geometry.to_wkt(rounding_precision=3 if epsg == 4549 else 7)
-        table["crs"] = f"EPSG:{epsg}"
-        return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8"), name, mime
+        return _csv(gdf, epsg), name, mime
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        if fmt == "shp":
+            return _shapefile(gdf.to_crs(epsg), tmp, name[:-4]), name, mime
+        path = tmp / name
         if fmt == "gpkg":
-            path = tmp / name
             pyogrio.write_dataframe(gdf.to_crs(epsg), path, layer=layer, driver="GPKG")
-            return path.read_bytes(), name, mime
-        if fmt == "kml":
-            path = tmp / name
+        else:
             pyogrio.write_dataframe(gdf.to_crs(4326), path, layer=layer, driver="KML", encoding="utf-8")
-            return path.read_bytes(), name, mime
-        # Shapefile: one geometry type per file, so a mixed layer becomes one file per type; DBF names
-        # are cut to 10 characters, listed in fields.csv; texts over 254 bytes are cut (use GeoPackage)
-        out, fields = _dbf_names(gdf.to_crs(epsg))
-        kinds = out.geom_type.str.replace("Multi", "", regex=False)
-        stem = name[:-4]
-        for kind in sorted(kinds.unique()):
-            part = out[kinds == kind]
-            suffix = "" if kinds.nunique() == 1 else f"_{kind.lower()}s"
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)   # truncation is documented in fields.csv
-                pyogrio.write_dataframe(part, tmp / f"{stem}{suffix}.shp", driver="ESRI Shapefile", encoding="UTF-8")
-        (tmp / "fields.csv").write_text("\ufeffshapefile_field,field\r\n" + "".join(f"{a},{b}\r\n" for b, a in fields.items()),
-                                        encoding="utf-8")
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in sorted(tmp.iterdir()):
-                zf.write(p, p.name)
-        return buf.getvalue(), name, mime
+        return path.read_bytes(), name, mime
+
+
+def _shapefile(gdf: gpd.GeoDataFrame, tmp: Path, stem: str) -> bytes:
+    """Zipped Shapefile: one geometry type per file, so a mixed layer becomes one file per type; DBF
+    names are cut to 10 characters, listed in fields.csv; texts over 254 bytes are cut (use GeoPackage)."""
+    out, fields = _dbf_names(gdf)
+    kinds = out.geom_type.str.replace("Multi", "", regex=False)
+    for kind in sorted(kinds.unique()):
+        suffix = "" if kinds.nunique() == 1 else f"_{kind.lower()}s"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # truncation is documented in fields.csv
+            pyogrio.write_dataframe(out[kinds == kind], tmp / f"{stem}{suffix}.shp", driver="ESRI Shapefile",
+                                    encoding="UTF-8")
+    (tmp / "fields.csv").write_text("\ufeffshapefile_field,field\r\n" + "".join(f"{a},{b}\r\n" for b, a in fields.items()),
+                                    encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(tmp.iterdir()):
+            zf.write(p, p.name)
+    return buf.getvalue()

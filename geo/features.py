@@ -4,107 +4,19 @@ from the web layer (as pygeoapi does). Filtering happens here; serialisation to 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
-from .catalog import LAYER_IDS, PlanData
+from . import registry
+from .load import PlanData
+from .crs import decimals, to_output_crs
 from .errors import DataError
 from .geojson import dumps, feature_collection
-
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-SUPPORTED_CRS = {  # URI -> EPSG code (None = CRS84, lon/lat)
-    CRS84: None,
-    "http://www.opengis.net/def/crs/EPSG/0/4326": 4326,
-    "http://www.opengis.net/def/crs/EPSG/0/4490": 4490,
-    "http://www.opengis.net/def/crs/EPSG/0/4549": 4549,
-}
-EXPORT_CRS = {"EPSG:4326": 4326, "EPSG:4490": 4490, "EPSG:4549": 4549}
-KEY = {"towns": "code", "projects": "key"}                     # feature id column; others: "id"
-# how a feature relates to a town, for the `town` filter (column holding one or more ';'-separated codes)
-TOWN_COLUMN = {"towns": "code", "clusters": "host_town_code", "zones": "host_town_codes",
-               "communities": "host_town_code", "projects": "town_code", "axis": "town_codes"}
-TITLES = {"axis": ("智创云廊发展轴", "Y-shaped 智创云廊 development axis (七(三)); schematic"),
-          "zones": ("六大片区", "Six zones of 专栏3; schematic points"),
-          "towns": ("镇街", "23 towns and streets with 专栏10 positioning; derived polygons unless replaced"),
-          "corridors": ("交通项目", "专栏12 transport items and existing lines; schematic"),
-          "clusters": ("共富片区", "23 common-prosperity clusters of 专栏13; host-town polygons"),
-          "communities": ("未来产业社区与科创平台", "专栏4 communities and 专栏6 platforms; schematic points"),
-          "projects": ("重大项目", "Imported project lists, joined with town, zone, cluster, corridor and axis")}
-
-
-def parse_crs(value: str | None, param: str = "crs") -> int | None:
-    """A supported CRS URI (or EPSG:nnnn) → EPSG code, None for CRS84; DataError otherwise."""
-    if value is None or value == "":
-        return None
-    v = value.strip()
-    if v in SUPPORTED_CRS:
-        return SUPPORTED_CRS[v]
-    if v.upper() in EXPORT_CRS:
-        return EXPORT_CRS[v.upper()]
-    raise DataError(f"{param} 不支持：“{value}”；可选 {', '.join(SUPPORTED_CRS)}",
-                    f"unsupported {param} '{value}'; supported: {', '.join(SUPPORTED_CRS)}", field=param)
-
-
-def crs_uri(epsg: int | None) -> str:
-    return CRS84 if epsg is None else f"http://www.opengis.net/def/crs/EPSG/0/{epsg}"
-
-
-_transformers: dict = {}
-
-
-def _tf(src, dst, always_xy=True) -> Transformer:
-    k = (src, dst, always_xy)
-    if k not in _transformers:
-        _transformers[k] = Transformer.from_crs(src, dst, always_xy=always_xy)
-    return _transformers[k]
-
-
-def to_output_crs(geoms: gpd.GeoSeries, epsg: int | None) -> gpd.GeoSeries:
-    """Coordinates in the CRS's own axis order (OGC API Part 2): 4326/4490 lat,lon; 4549 northing,easting."""
-    if epsg is None:
-        return geoms
-    t = _tf(4326, epsg)
-    north_first = CRS.from_epsg(epsg).axis_info[0].direction == "north"
-
-    def conv(coords):
-        x, y = t.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([y, x] if north_first else [x, y])
-
-    return gpd.GeoSeries(shapely.transform(geoms.values, conv), index=geoms.index)
-
-
-def bbox_to_4326(bbox: tuple[float, ...], epsg: int | None) -> tuple[float, float, float, float]:
-    """A bbox given in ``epsg`` (axis order of that CRS, as OGC API Part 2 says) → lon/lat bbox."""
-    if epsg is None:
-        return bbox
-    a1, b1, a2, b2 = bbox
-    north_first = CRS.from_epsg(epsg).axis_info[0].direction == "north"
-    (x1, y1, x2, y2) = (b1, a1, b2, a2) if north_first else (a1, b1, a2, b2)
-    t = _tf(epsg, 4326)
-    xs, ys = t.transform([x1, x2, x1, x2], [y1, y1, y2, y2])
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if not text:
-        return None
-    try:
-        vals = [float(v) for v in text.split(",")]
-    except ValueError:
-        vals = []
-    if len(vals) == 6:
-        vals = [vals[0], vals[1], vals[3], vals[4]]
-    if len(vals) != 4 or vals[0] > vals[2] or vals[1] > vals[3]:
-        raise DataError(f"bbox 无效：“{text}”，应为 minx,miny,maxx,maxy", f"invalid bbox '{text}'; expected minx,miny,maxx,maxy",
-                        field="bbox")
-    return tuple(vals)
-
 
 def with_provenance(df):
     """Projects: a point placed at its town seat is schematic; one with coordinates is as given."""
@@ -141,12 +53,15 @@ class Catalog:
         self._projects: tuple[object, gpd.GeoDataFrame] | None = None
         self._lock = threading.Lock()
         self._encoded: dict = {}
-        plan = {lid: self._plan_frame(lid) for lid in LAYER_IDS}
-        self.collections = {lid: Collection(lid, TITLES[lid][0], TITLES[lid][1], KEY.get(lid, "id"),
-                                            (lambda g=plan[lid]: g), (lambda: 0)) for lid in LAYER_IDS}
-        if store is not None:
-            self.collections["projects"] = Collection("projects", *TITLES["projects"], "key", self.projects_frame,
-                                                      store.version)
+        self.collections = {}
+        for spec in registry.LAYERS:
+            if not spec.stored:
+                frame = self._plan_frame(spec.id)
+                self.collections[spec.id] = Collection(spec.id, spec.zh, spec.description, spec.key,
+                                                       (lambda g=frame: g), (lambda: 0))
+            elif store is not None:
+                self.collections[spec.id] = Collection(spec.id, spec.zh, spec.description, spec.key,
+                                                       self.projects_frame, store.version)
 
     def _plan_frame(self, lid: str) -> gpd.GeoDataFrame:
         g = self.data.layer(lid).drop(columns=["search"], errors="ignore").reset_index(drop=True)
@@ -195,7 +110,7 @@ class Catalog:
                 mask &= (text == str(v)).to_numpy()
         if town:
             code = self.town_code(town)
-            col = TOWN_COLUMN.get(cid)
+            col = registry.spec(cid).town_column
             if col is not None:
                 mask &= g[col].fillna("").astype(str).str.split(";").map(lambda xs: code in xs).to_numpy(dtype=bool)
             else:   # corridors: the ones that serve the town (towns.corridors, path-based for schematic lines)
@@ -219,7 +134,7 @@ class Catalog:
             out = g.copy()
             out[out.geometry.name] = to_output_crs(g.geometry, epsg).values
             fc = feature_collection(out.set_crs(None, allow_override=True) if epsg else out, c.key,
-                                    precision=3 if epsg == 4549 else 7)
+                                    precision=decimals(epsg))
             hit = (v, [dumps(f) for f in fc["features"]])
             self._encoded[key] = hit
         return hit[1]

@@ -24,8 +24,8 @@ from .build import inputs_digest
 from .derive import WGS84, mean_point
 from .errors import DataError, ReplacementError
 from .paths import BOUNDARIES_DIR, PLAN_DIR
+from .registry import PLAN_LAYER_IDS as LAYER_IDS
 
-LAYER_IDS = ("axis", "zones", "towns", "corridors", "clusters", "communities")
 DATUM = "WGS84 (EPSG:4326)"
 
 
@@ -122,13 +122,40 @@ def _check_hosts(df: pd.DataFrame, column: str, codes: set, layer: str) -> None:
                                      f"town code {c} does not exist (expected the 9-digit code of one of the 23 towns)")
 
 
-def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> PlanData:
-    pdir, bdir = Path(plan_dir or PLAN_DIR), Path(boundaries_dir or BOUNDARIES_DIR)
-    problems: list[DataError] = []
-    sources: dict[str, str] = {}
-    county, neighbours = read_county(bdir)
+@dataclass
+class _Ctx:
+    """What the loading steps share: directories, the towns table, problems and geometry sources."""
+    pdir: Path
+    bdir: Path
+    problems: list = field(default_factory=list)
+    sources: dict = field(default_factory=dict)
+    ta: pd.DataFrame | None = None
 
-    # ---- towns
+    @property
+    def codes(self) -> set:
+        return set(self.ta["code"])
+
+
+def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> PlanData:
+    ctx = _Ctx(Path(plan_dir or PLAN_DIR), Path(boundaries_dir or BOUNDARIES_DIR))
+    county, neighbours = read_county(ctx.bdir)
+    towns = _load_towns(ctx)
+    clusters = _load_clusters(ctx, towns)
+    zones = _load_zones(ctx)
+    communities = _load_communities(ctx)
+    corridors = _load_corridors(ctx)
+    axis_doc, axis = _load_axis(ctx)
+    data = PlanData(towns=towns, zones=zones, corridors=corridors, clusters=clusters, axis=axis,
+                    communities=communities, county=county, neighbours=neighbours,
+                    indicators=plan.read_table("indicators", ctx.pdir), investment=plan.read_table("investment", ctx.pdir),
+                    investment_totals=plan.read_table("investment_totals", ctx.pdir), axis_doc=axis_doc,
+                    places=plan.read_table("places", ctx.pdir), geometry_sources=ctx.sources, problems=ctx.problems)
+    _add_town_links(data)
+    _check_stale(ctx.pdir, ctx.bdir, ctx.problems)
+    return data
+
+
+def _read_towns_table(pdir: Path) -> pd.DataFrame:
     ta = plan.read_table("towns", pdir)
     for i, r in ta.iterrows():
         if not plan.TOWN_CODE.match(r["code"]):
@@ -140,105 +167,114 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
             i = dup.index[0]
             raise plan.row_error(ta, i, col, f"镇街“{ta.at[i, col]}”重复（每个镇街只能有一行）",
                                  f"duplicate town '{ta.at[i, col]}' (one row per town)")
-    seats = _seat_points(ta)
-    codes = set(ta["code"])
-    name_of = dict(zip(ta["code"], ta["name"]))
-    roles = plan.read_table("town_roles", pdir)
+    return ta
+
+
+def _load_towns(ctx: _Ctx) -> gpd.GeoDataFrame:
+    ta = ctx.ta = _read_towns_table(ctx.pdir)
+    roles = plan.read_table("town_roles", ctx.pdir)
     unknown = sorted(set(roles["town"]) - set(ta["name"]))
     if unknown:
         i = roles.index[roles["town"] == unknown[0]][0]
         raise plan.row_error(roles, i, "town", f"镇街“{unknown[0]}”不存在", f"town '{unknown[0]}' does not exist")
-
-    tg = _derived_with_override(bdir, "towns", ta[["code", "name"]], "code", require_all=True,
-                                problems=problems, sources=sources)
+    tg = _derived_with_override(ctx.bdir, "towns", ta[["code", "name"]], "code", require_all=True,
+                                problems=ctx.problems, sources=ctx.sources)
     towns = _join(ta, tg, "code", "towns")
-    towns["roles"] = towns["name"].map(roles.groupby("town")["role"].agg("；".join)).fillna("")
-    towns["roles_source"] = towns["name"].map(roles.groupby("town")["source"].agg("；".join)).fillna("")
+    by_town = roles.groupby("town")
+    towns["roles"] = towns["name"].map(by_town["role"].agg("；".join)).fillna("")
+    towns["roles_source"] = towns["name"].map(by_town["source"].agg("；".join)).fillna("")
     towns["search"] = [f"{n} {s} {p.lower()} {pinyin_keys(s)}" for n, s, p in
                        zip(towns["name"], towns["short_name"], towns["pinyin"])]
+    return towns
 
-    # ---- clusters: the host town's polygon (derived from whatever the towns layer is)
-    ca = plan.read_table("clusters", pdir)
-    _check_hosts(ca, "host_town_code", codes, "clusters")
-    tgeo = towns.set_index("code").geometry
-    clusters = gpd.GeoDataFrame(ca.copy(), geometry=ca["host_town_code"].map(tgeo).values, crs=WGS84)
+
+def _load_clusters(ctx: _Ctx, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The host town's polygon: follows whatever the towns layer is (derived or replaced)."""
+    ca = plan.read_table("clusters", ctx.pdir)
+    _check_hosts(ca, "host_town_code", ctx.codes, "clusters")
+    clusters = gpd.GeoDataFrame(ca.copy(), geometry=ca["host_town_code"].map(towns.set_index("code").geometry).values,
+                                crs=WGS84)
     rep = clusters.geometry.representative_point()
     clusters["rep_lon"], clusters["rep_lat"] = rep.x.round(6), rep.y.round(6)
     tacc = towns.set_index("code")["accuracy"]
     clusters["source"] = "polygon of the host town (" + clusters["host_town_code"].map(tacc) + " town geometry)"
     clusters["datum"], clusters["accuracy"] = DATUM, "derived"
-    sources["clusters"] = "derived: polygon of the host town (follows the towns layer)"
+    ctx.sources["clusters"] = "derived: polygon of the host town (follows the towns layer)"
     clusters["search"] = [f"{n} {pinyin_keys(n)}" for n in clusters["name"]]
+    return clusters
 
-    # ---- zones: a schematic point (centre where one is defended, else mean of host seats)
-    za = plan.read_table("zones", pdir)
-    _check_hosts(za, "host_town_codes", codes, "zones")
+
+def _load_zones(ctx: _Ctx) -> gpd.GeoDataFrame:
+    """A schematic point (centre where one is defended, else mean of host seats)."""
+    za = plan.read_table("zones", ctx.pdir)
+    _check_hosts(za, "host_town_codes", ctx.codes, "zones")
+    seats = _seat_points(ctx.ta)
     pts, _ = _points(za, "centre_lon", "centre_lat",
                      lambda r: mean_point([seats[h] for h in r["host_town_codes"].split(";") if h]))
     srcs = [f"schematic point: {c}" for c in za["centre_source"]]
     zone_geo = gpd.GeoDataFrame({"id": za["id"], "source": srcs, "datum": DATUM, "accuracy": "schematic"},
                                 geometry=pts, crs=WGS84)
-    sources["zones"] = "schematic: computed from data/plan/zones.csv"
-    zone_geo = _with_override(bdir, "zones", zone_geo, za[["id", "name"]], "id", require_all=False,
-                              problems=problems, sources=sources)
+    ctx.sources["zones"] = "schematic: computed from data/plan/zones.csv"
+    zone_geo = _with_override(ctx.bdir, "zones", zone_geo, za[["id", "name"]], "id", require_all=False,
+                              problems=ctx.problems, sources=ctx.sources)
     zones = _join(za, zone_geo, "id", "zones")
     zones["search"] = [f"{n} {pinyin_keys(n)}" for n in zones["name"]]
+    return zones
 
-    # ---- communities and platforms: explicit point or the host town seat
-    ma = plan.read_table("communities", pdir)
-    _check_hosts(ma, "host_town_code", codes, "communities")
+
+def _load_communities(ctx: _Ctx) -> gpd.GeoDataFrame:
+    """Communities and platforms: an explicit point, or the host town's seat."""
+    ma = plan.read_table("communities", ctx.pdir)
+    _check_hosts(ma, "host_town_code", ctx.codes, "communities")
+    seats = _seat_points(ctx.ta)
+    name_of = dict(zip(ctx.ta["code"], ctx.ta["name"]))
     pts, given = _points(ma, "lon", "lat", lambda r: Point(seats[r["host_town_code"]]))
     srcs = ["point from communities.csv" if g else f"schematic: placed at the seat of {name_of[c]} (site not located)"
             for g, c in zip(given, ma["host_town_code"])]
     communities = gpd.GeoDataFrame(ma.copy(), geometry=pts, crs=WGS84)
     communities["source"], communities["datum"], communities["accuracy"] = srcs, DATUM, "schematic"
-    sources["communities"] = "schematic: host town seat (data/plan/communities.csv)"
+    ctx.sources["communities"] = "schematic: host town seat (data/plan/communities.csv)"
     communities["search"] = [f"{n} {pinyin_keys(n)}" for n in communities["name"]]
+    return communities
 
-    # ---- corridors and axis: schematic lines built by `data build`
-    ka = plan.read_table("corridors", pdir)
+
+def _load_corridors(ctx: _Ctx) -> gpd.GeoDataFrame:
+    ka = plan.read_table("corridors", ctx.pdir)
     for i, r in ka.iterrows():
         if r["status"] not in plan.STATUSES:
             raise plan.row_error(ka, i, "status", f"状态“{r['status']}”无效，应为{'/'.join(plan.STATUSES)}之一",
                                  f"status '{r['status']}' is invalid; expected one of {'/'.join(plan.STATUSES)}")
-    kg = _derived_with_override(bdir, "corridors", ka[["id", "name"]], "id", require_all=False,
-                                problems=problems, sources=sources)
-    corridors = _join(ka, kg, "id", "corridors")
+    kg = _derived_with_override(ctx.bdir, "corridors", ka[["id", "name"]], "id", require_all=False,
+                                problems=ctx.problems, sources=ctx.sources)
+    return _join(ka, kg, "id", "corridors")
 
-    axis_doc = plan.read_axis(pdir)
-    ag, _ = read_derived(bdir, "axis")
-    sources["axis"] = f"derived: {ag.attrs['path']}"
-    ab = pd.DataFrame([{
+
+def _load_axis(ctx: _Ctx) -> tuple[dict, gpd.GeoDataFrame]:
+    axis_doc = plan.read_axis(ctx.pdir)
+    names = set(ctx.ta["name"])
+    for b in axis_doc["branches"]:
+        for m in b["members"]:
+            if m["town"] not in names:
+                raise DataError(f"发展轴分支 {b['id']} 的镇街“{m['town']}”不存在", f"axis branch {b['id']}: town "
+                                f"'{m['town']}' does not exist", file=axis_doc["_path"], field="members")
+    ag, _ = read_derived(ctx.bdir, "axis")
+    ctx.sources["axis"] = f"derived: {ag.attrs['path']}"
+    code_of = dict(zip(ctx.ta["name"], ctx.ta["code"]))
+    ab = pd.DataFrame([_axis_row(b, axis_doc, code_of) for b in axis_doc["branches"]])
+    return axis_doc, _join(ab, ag.astype({"id": str}), "id", "axis")
+
+
+def _axis_row(b: dict, doc: dict, code_of: dict) -> dict:
+    return {
         "id": b["id"], "name": b["name"], "short_name": b.get("short_name", ""), "theme": b.get("theme", ""),
-        "plan_text": b["plan_text"], "plan_source": axis_doc.get("source", ""), "path": b["path"],
+        "plan_text": b["plan_text"], "plan_source": doc.get("source", ""), "path": b["path"],
         "towns": "；".join(m["town"] for m in b["members"]),
-        "town_codes": ";".join(ta.loc[ta["name"] == m["town"], "code"].iloc[0] for m in b["members"]
-                               if (ta["name"] == m["town"]).any()),
+        "town_codes": ";".join(code_of[m["town"]] for m in b["members"]),
         "members": "；".join(f"{m['town']}（{m.get('role', '')}，{m.get('confidence', '')}）" for m in b["members"]),
         "villages": "；".join(f"{v['name']}（{v.get('town') or '未定位'}，未定位）" if not v.get("located")
                              else v["name"] for v in b.get("villages") or []),
         "beyond": "；".join(b.get("beyond") or []),
-    } for b in axis_doc["branches"]])
-    for b in axis_doc["branches"]:
-        for m in b["members"]:
-            if m["town"] not in set(ta["name"]):
-                raise DataError(f"发展轴分支 {b['id']} 的镇街“{m['town']}”不存在", f"axis branch {b['id']}: town "
-                                f"'{m['town']}' does not exist", file=axis_doc["_path"], field="members")
-    axis = _join(ab, ag.astype({"id": str}), "id", "axis")
-
-    # ---- tables
-    indicators = plan.read_table("indicators", pdir)
-    investment = plan.read_table("investment", pdir)
-    totals = plan.read_table("investment_totals", pdir)
-    places = plan.read_table("places", pdir)
-
-    data = PlanData(towns=towns, zones=zones, corridors=corridors, clusters=clusters, axis=axis,
-                    communities=communities, county=county, neighbours=neighbours, indicators=indicators,
-                    investment=investment, investment_totals=totals, axis_doc=axis_doc, places=places,
-                    geometry_sources=sources, problems=problems)
-    _add_town_links(data)
-    _check_stale(pdir, bdir, problems)
-    return data
+    }
 
 
 def _add_town_links(d: PlanData) -> None:

@@ -6,7 +6,7 @@ from collections import Counter
 import geopandas as gpd
 from shapely.validation import explain_validity
 
-from .catalog import LAYER_IDS, PlanData
+from .load import LAYER_IDS, PlanData
 from .derive import METRIC
 from .errors import DataError, ValidationError
 

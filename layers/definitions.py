@@ -1,10 +1,14 @@
-"""One declarative definition per plan layer: titles, group, style, popup fields, legend, views.
+"""How each layer is drawn: group, style, popup fields, legend, views — one definition per layer.
 
+What a layer *is* (id, titles, id field, town column, geometry kind) comes from geo.registry; this
+file adds only the drawing. The web map, the print renderer and the town pages all read it.
 Nothing else in the code base decides how a plan layer looks or what its popup says.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from geo import registry
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,7 @@ class LegendEntry:
 @dataclass(frozen=True)
 class LayerDef:
     id: str
-    zh: str
-    en: str
     group: str
-    kind: str                   # polygon | line | point | mixed (lines and points)
     pane: int                   # drawing order (Leaflet pane z-index)
     style: dict
     title_field: str = "name"
@@ -46,6 +47,25 @@ class LayerDef:
     feed: str | None = None          # compact map feed (rows, not GeoJSON); popups fetch the full record
     detail_api: str | None = None
     detail_url: str | None = None  # e.g. /towns/{code}
+
+    @property
+    def spec(self) -> registry.LayerSpec:
+        return registry.spec(self.id)
+
+    @property
+    def kind(self) -> str:          # polygon | line | point | mixed (lines and points)
+        return self.spec.geometry
+
+    @property
+    def zh(self) -> str:
+        return self.spec.zh
+
+    @property
+    def en(self) -> str:
+        return self.spec.en
+
+    def title(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
 
 
 GROUPS = {  # layer-control groups, in order
@@ -75,7 +95,7 @@ STATUS_EN = {"在建": "under construction", "实施": "to implement", "前期":
 
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef(
-        id="axis", zh="智创云廊发展轴", en="智创云廊 development axis", group="structure", kind="line", pane=440,
+        id="axis", group="structure", pane=440,
         style={"color": "#8e44ad", "weight": 9, "opacity": 0.75, "lineCap": "round"},
         style_by="id", styles={"NS": {"color": "#8e44ad"}, "EW": {"color": "#d35400"}},
         label_field="short_name",
@@ -87,7 +107,7 @@ LAYERS: tuple[LayerDef, ...] = (
         searchable=False, permanent_labels=False,
     ),
     LayerDef(
-        id="zones", zh="六大片区", en="Six zones (专栏3)", group="structure", kind="point", pane=470,
+        id="zones", group="structure", pane=470,
         style={"radius": 9, "color": "#1b4f72", "weight": 2, "fillColor": "#f4d03f", "fillOpacity": 0.95},
         popup=(Field("lead_industry", "主导产业", "Lead industry"), Field("direction", "发展导向（专栏3）", "Direction (专栏3)", "quote"),
                Field("host_towns", "所在镇街", "Host towns"), Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
@@ -96,7 +116,7 @@ LAYERS: tuple[LayerDef, ...] = (
         searchable=True,
     ),
     LayerDef(
-        id="towns", zh="镇街", en="Towns and streets", group="admin", kind="polygon", pane=410,
+        id="towns", group="admin", pane=410,
         style={"color": "#5d6d7e", "weight": 1.2, "fillColor": "#d6eaf8", "fillOpacity": 0.35},
         style_by="type", styles={"街道": {"fillColor": "#fadbd8"}, "乡": {"fillColor": "#d5f5e3"}},
         label_field="short_name",
@@ -114,7 +134,7 @@ LAYERS: tuple[LayerDef, ...] = (
         searchable=True, permanent_labels=True, detail_url="/towns/{code}",
     ),
     LayerDef(
-        id="corridors", zh="交通项目（专栏12）", en="Transport (专栏12)", group="transport", kind="mixed", pane=430,
+        id="corridors", group="transport", pane=430,
         style={"weight": 3, "opacity": 0.9, "radius": 6, "fillOpacity": 0.9},
         style_by="status", styles=STATUS_STYLE,
         popup=(Field("category", "类别", "Category"), Field("status", "状态", "Status"),
@@ -126,7 +146,7 @@ LAYERS: tuple[LayerDef, ...] = (
         split_by="status", split_order=("在建", "实施", "前期", "研究", "现状"),
     ),
     LayerDef(
-        id="clusters", zh="共富片区（专栏13）", en="Common-prosperity clusters (专栏13)", group="prosperity", kind="polygon",
+        id="clusters", group="prosperity",
         pane=415, style={"color": "#1e8449", "weight": 1.5, "fillColor": "#58d68d", "fillOpacity": 0.35},
         style_by="host_confidence", styles={"low": {"fillOpacity": 0.12, "dashArray": "4 4"}},
         popup=(Field("description", "片区内容（专栏13）", "Description (专栏13)", "quote"), Field("host_town", "所在镇街", "Host town"),
@@ -138,8 +158,7 @@ LAYERS: tuple[LayerDef, ...] = (
         searchable=True,
     ),
     LayerDef(
-        id="communities", zh="未来产业社区与科创平台", en="Future industry communities & science platforms", group="industry",
-        kind="point", pane=460, style={"radius": 7, "color": "#ffffff", "weight": 1.5, "fillOpacity": 0.95},
+        id="communities", group="industry", pane=460, style={"radius": 7, "color": "#ffffff", "weight": 1.5, "fillOpacity": 0.95},
         style_by="kind", styles={"未来产业社区": {"fillColor": "#117a65"}, "科技创新重大平台": {"fillColor": "#b03a2e"}},
         popup=(Field("kind", "类型", "Kind"), Field("description", "规划内容", "Plan text", "quote"),
                Field("source", "出处", "Source"), Field("host_town", "所在镇街", "Host town"),
@@ -159,7 +178,7 @@ SECTOR_COLOURS = {
 }
 
 PROJECTS = LayerDef(
-    id="projects", zh="重大项目", en="Major projects", group="projects", kind="point", pane=480,
+    id="projects", group="projects", pane=480,
     style={"radius": 6, "color": "#ffffff", "weight": 1, "fillColor": "#7f8c8d", "fillOpacity": 0.95},
     style_by="sector", styles={k: {"fillColor": v} for k, v in SECTOR_COLOURS.items()},
     popup=(Field("sector", "领域", "Sector"), Field("status", "建设状态", "Status"), Field("year", "年份", "Year"),

@@ -16,6 +16,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from .definitions import GROUPS, LAYERS, STATUS_EN, VIEWS
+from .messages import catalog, t
 
 V = "/static/vendor/"
 # CDN URL used by Folium/plugins → file served by this app. `{measure_lang}`: cn or en.
@@ -38,34 +39,14 @@ LOCAL_ASSETS = {  # keyed by the path part of the URL Folium/plugins use
 MAP_JS = [("leaflet", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.js"])]
 MAP_CSS = [("leaflet_css", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.css"])]
 
-UI = {
-    "zh": {"title": "诸暨“十五五”规划一张图", "search": "搜索镇街、片区、共富片区、社区（中文或拼音）",
-           "schematic": "示意", "derived": "示意（推导）", "official": "权威", "legend": "图例", "permalink": "复制链接",
-           "copied": "链接已复制", "indicators": "主要指标（表1）", "details": "镇街详情", "views": "专题",
-           "provenance": "数据来源", "confidence": {"high": "高", "medium": "中", "low": "低", "unlocated": "未定位"},
-           "no_results": "无结果", "basemap": "底图", "context": "市域轮廓与相邻县市", "loading": "加载中…",
-           "schematic_note": "示意：几何非测绘成果，仅表示规划项目服务的地点", "lang_switch": "English",
-           "overview": "市域概览", "summary": "项目汇总", "all": "全部", "shown": "显示",
-           "download": "下载数据", "download_go": "下载"},
-    "en": {"title": "Zhuji 15th Five-Year Plan map", "search": "Search towns, zones, clusters, communities (Chinese or pinyin)",
-           "schematic": "schematic", "derived": "schematic (derived)", "official": "official", "legend": "Legend",
-           "permalink": "Copy link", "copied": "Link copied", "indicators": "Headline indicators (表1)",
-           "details": "Town page", "views": "Views", "provenance": "Provenance",
-           "confidence": {"high": "high", "medium": "medium", "low": "low", "unlocated": "unlocated"},
-           "no_results": "No results", "basemap": "Basemap", "context": "County outline and neighbours", "loading": "Loading…",
-           "schematic_note": "Schematic: not surveyed; shows which places a plan item serves", "lang_switch": "中文",
-           "overview": "County overview", "summary": "Project summary", "all": "All", "shown": "shown",
-           "download": "Download", "download_go": "Download"},
-}
-
-
 class ZhujiApp(JSCSSMixin, MacroElement):
-    """Hands the layer definitions and FeatureGroups to static/app.js."""
+    """Hands the page configuration and the FeatureGroups to the app's ES modules (static/js/main.js),
+    which start once the document is parsed and read them from ``window.ZhujiBoot``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        ZhujiMap.init({{ this._parent.get_name() }}, {{ this.config|tojson }}, {
-        {%- for key, fg in this.groups.items() %} {{ key|tojson }}: {{ fg.get_name() }},{% endfor %} });
+        window.ZhujiBoot = {map: {{ this._parent.get_name() }}, config: {{ this.config|tojson }}, groups: {
+        {%- for key, fg in this.groups.items() %} {{ key|tojson }}: {{ fg.get_name() }},{% endfor %} }};
         {% endmacro %}
     """)
 
@@ -74,7 +55,6 @@ class ZhujiApp(JSCSSMixin, MacroElement):
         self._name = "ZhujiApp"
         self.config, self.groups = config, groups
         self.default_js = [("markercluster", V + "leaflet.markercluster/dist/leaflet.markercluster.js"),
-                           ("zhuji_app", "/static/app.js"),
                            ("minimap", V + "leaflet-minimap/dist/Control.MiniMap.min.js")]
         self.default_css = [("markercluster_css", V + "leaflet.markercluster/dist/MarkerCluster.css"),
                             ("markercluster_default_css", V + "leaflet.markercluster/dist/MarkerCluster.Default.css"),
@@ -82,24 +62,23 @@ class ZhujiApp(JSCSSMixin, MacroElement):
                             ("minimap_css", V + "leaflet-minimap/dist/Control.MiniMap.min.css")]
 
 
-def _t(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def layer_config(lang: str) -> list[dict]:
-    out = []
-    for d in LAYERS:
-        out.append({
-            "id": d.id, "title": _t(d.zh, d.en, lang), "kind": d.kind, "pane": d.pane, "style": d.style,
-            "styleBy": d.style_by, "styles": d.styles, "titleField": d.title_field, "labelField": d.label_field,
-            "permanentLabels": d.permanent_labels, "searchable": d.searchable, "splitBy": d.split_by,
-            "cluster": d.cluster, "filters": [{"key": f.key, "label": _t(f.zh, f.en, lang)} for f in d.filters],
-            "detailUrl": d.detail_url, "url": d.feed or f"/api/layers/{d.id}.geojson", "compact": bool(d.feed),
-            "detailApi": d.detail_api,
-            "popup": [{"key": f.key, "label": _t(f.zh, f.en, lang), "kind": f.kind} for f in d.popup],
-            "legend": [{"label": _t(e.zh, e.en, lang), "style": e.style} for e in d.legend],
-        })
-    return out
+    return [{
+        "id": d.id, "title": d.title(lang), "kind": d.kind, "pane": d.pane, "style": d.style,
+        "styleBy": d.style_by, "styles": d.styles, "titleField": d.title_field, "labelField": d.label_field,
+        "permanentLabels": d.permanent_labels, "searchable": d.searchable, "splitBy": d.split_by,
+        "cluster": d.cluster, "filters": [{"key": f.key, "label": _pick(f, lang)} for f in d.filters],
+        "detailUrl": d.detail_url, "url": d.feed or f"/api/layers/{d.id}.geojson", "compact": bool(d.feed),
+        "detailApi": d.detail_api,
+        "popup": [{"key": f.key, "label": _pick(f, lang), "kind": f.kind} for f in d.popup],
+        "legend": [{"label": _pick(e, lang), "style": e.style} for e in d.legend],
+    } for d in LAYERS]
+
+
+def _pick(item, lang: str) -> str:
+    """The label of a Field/LegendEntry or a (zh, en) pair in the page's language."""
+    zh, en = item if isinstance(item, tuple) else (item.zh, item.en)
+    return en if lang == "en" else zh
 
 
 def toggles(lang: str) -> list[tuple[str, str, str, str]]:
@@ -109,58 +88,65 @@ def toggles(lang: str) -> list[tuple[str, str, str, str]]:
         for d in (d for d in LAYERS if d.group == g):
             if d.split_by:
                 for v in d.split_order:   # the group heading already says 交通
-                    label = (f"{v}{'项目' if v != '现状' else '线路'}" if lang == "zh" else STATUS_EN.get(v, v).capitalize())
+                    label = (t("map.status_existing", lang) if v == "现状" else
+                             t("map.status_item", lang, status=v, status_en=STATUS_EN.get(v, v).capitalize()))
                     out.append((g, f"{d.id}:{v}", d.id, label))
             else:
-                out.append((g, d.id, d.id, _t(d.zh, d.en, lang)))
+                out.append((g, d.id, d.id, d.title(lang)))
     return out
 
 
-def _schematic_suffix(lang: str) -> str:
-    return "（示意）" if lang == "zh" else " (schematic)"
-
-
-def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: list, basemaps: list[dict],
-               gcj02: bool, layer_accuracy: dict[str, set]) -> str:
-    """The whole map page as HTML. ``layer_accuracy``: accuracy classes present per layer id."""
-    title_zh, title_en, visible, emphasis = VIEWS[view]
-    m = folium.Map(location=centre, zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
-                   zoom_control=True, min_zoom=8, max_zoom=18)
-    m.default_js, m.default_css = MAP_JS, MAP_CSS
-    m.get_root().title = _t("诸暨“十五五”规划一张图", "Zhuji 15th Five-Year Plan map", lang)
-    m.get_root().header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'))
-
+def _feature_groups(m: folium.Map, lang: str, visible, layer_accuracy: dict) -> tuple[dict, dict]:
+    """One FeatureGroup per layer-control toggle; schematic layers say so in their label."""
     groups: dict[str, list] = {g: [] for g in GROUPS}
     fgs = {}
     for gkey, key, layer_id, label in toggles(lang):
         acc = layer_accuracy.get(layer_id, set())
         if acc and acc <= {"schematic", "derived"}:
-            label += _schematic_suffix(lang)
+            label += t("map.schematic_suffix", lang)
         fg = folium.FeatureGroup(name=label, show=layer_id in visible, overlay=True)
         fg.add_to(m)
         groups[gkey].append(fg)
         fgs[key] = fg
+    return groups, fgs
+
+
+def _controls(m: folium.Map, lang: str, groups: dict, basemaps: list[dict]) -> None:
     base_groups = []
     for b in basemaps:
         tl = folium.TileLayer(tiles=b["url"], attr=b["attribution"], name=b["name"], overlay=True, control=True,
                               show=True, max_zoom=18, subdomains=b.get("subdomains", "abc"))
         tl.add_to(m)
         base_groups.append(tl)
-    grouped = {_t(*GROUPS[g], lang): fl for g, fl in groups.items() if fl}
+    grouped = {_pick(GROUPS[g], lang): fl for g, fl in groups.items() if fl}
     if base_groups:
-        grouped[UI[lang]["basemap"]] = base_groups
+        grouped[t("map.basemap", lang)] = base_groups
     GroupedLayerControl(grouped, exclusive_groups=False, collapsed=False, position="topright").add_to(m)
-    Fullscreen(position="topleft", title=_t("全屏", "Full screen", lang),
-               title_cancel=_t("退出全屏", "Exit full screen", lang)).add_to(m)
+    Fullscreen(position="topleft", title=t("map.fullscreen", lang), title_cancel=t("map.fullscreen_exit", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters",
                    primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(m)
 
+
+def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: list, basemaps: list[dict],
+               gcj02: bool, layer_accuracy: dict[str, set], downloads: dict) -> str:
+    """The whole map page as HTML. ``layer_accuracy``: accuracy classes present per layer id;
+    ``downloads``: the formats and CRSs offered (from geo.export and geo.crs)."""
+    title_zh, title_en, visible, emphasis = VIEWS[view]
+    m = folium.Map(location=centre, zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
+                   zoom_control=True, min_zoom=8, max_zoom=18)
+    m.default_js, m.default_css = MAP_JS, MAP_CSS
+    m.get_root().title = t("app.title", lang)
+    m.get_root().header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'))
+    m.get_root().html.add_child(Element('<script type="module" src="/static/js/main.js"></script>'))
+    groups, fgs = _feature_groups(m, lang, visible, layer_accuracy)
+    _controls(m, lang, groups, basemaps)
     config = {
-        "lang": lang, "view": view, "views": {k: _t(v[0], v[1], lang) for k, v in VIEWS.items()},
-        "viewTitle": _t(title_zh, title_en, lang), "visible": list(visible), "emphasis": emphasis,
-        "ui": UI[lang], "layers": layer_config(lang), "gcj02": gcj02, "bounds": bounds,
+        "lang": lang, "view": view, "views": {k: (v[1] if lang == "en" else v[0]) for k, v in VIEWS.items()},
+        "viewTitle": title_en if lang == "en" else title_zh, "visible": list(visible), "emphasis": emphasis,
+        "ui": catalog(lang), "layers": layer_config(lang), "gcj02": gcj02, "bounds": bounds,
         "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}", "summary": f"/projects?lang={lang}",
         "toggles": [{"key": k, "layer": lid, "visible": lid in visible} for _, k, lid, _ in toggles(lang)],
+        "downloads": downloads,
     }
     ZhujiApp(config, fgs).add_to(m)
     localise(m, lang)

@@ -12,7 +12,7 @@ import pytest
 from pyproj import Transformer
 
 import geo
-import ogc
+from web.ogc import api as ogc
 import server
 from tests.test_browser import import_projects, start_server
 from tests.test_projects import excel_gbk_139

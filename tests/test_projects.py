@@ -143,7 +143,7 @@ def test_datum_field_gcj02_and_cgcs2000(client):
     p = stored(client)[0]["properties"]
     assert abs(p["lon"] - FENGQIAO[0]) < 1e-6 and abs(p["lat"] - FENGQIAO[1]) < 1e-6 and p["datum_input"] == "gcj02"
     r = upload(client, csv_bytes([["D2", "x", *FENGQIAO, "", "", "", "", ""]]), datum="BD-09")
-    assert r.status_code == 400 and "BD-09" in r.get_json()["error"]
+    assert r.status_code == 400 and "BD-09" in r.get_json()["description"]
 
 
 def test_join_results_at_every_town_seat(client):
@@ -175,17 +175,17 @@ def test_auth_no_token_wrong_token_and_nothing_changes(client, app):
     content = csv_bytes([["A1", "甲", *FENGQIAO, "", "", "", "", ""]])
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
         r = upload(client, content, headers=headers)
-        assert r.status_code == 401 and "Bearer" in r.get_json()["error"]
+        assert r.status_code == 401 and "Bearer" in r.get_json()["description"]
         assert client.post("/api/projects", json={"name": "x", "town": "枫桥"}, headers=headers).status_code == 401
         assert client.delete("/api/projects/id:A1", headers=headers).status_code == 401
-    assert stored(client) == [] and app.extensions["zhuji_store"].audit_log() == []
+    assert stored(client) == [] and app.extensions["zhuji"].store.audit_log() == []
     assert client.get("/api/projects/summary").status_code == 200           # reads are open
 
 
 def test_writes_disabled_without_configured_token(store_url):
     c = server.create_app({"database_url": store_url, "token": ""}).test_client()
     r = upload(c, csv_bytes([["A1", "甲", *FENGQIAO, "", "", "", "", ""]]), headers={"Authorization": "Bearer "})
-    assert r.status_code == 401 and "ZHUJI_MAP_TOKEN" in r.get_json()["error"]
+    assert r.status_code == 401 and "ZHUJI_MAP_TOKEN" in r.get_json()["description"]
 
 
 def test_audit_records_every_write(client, app):
@@ -196,16 +196,16 @@ def test_audit_records_every_write(client, app):
     assert r.status_code == 200 and r.get_json()["project"]["town_name"] == "赵家镇"
     assert client.delete("/api/projects/id:A1", headers=AUTH).status_code == 200
     assert client.delete("/api/projects/id:A1", headers=AUTH).status_code == 404
-    log = app.extensions["zhuji_store"].audit_log()
+    log = app.extensions["zhuji"].store.audit_log()
     assert [a["action"] for a in log] == ["delete", "edit", "create", "import"]
     assert all(a["token_id"] and TOKEN not in a["token_id"] for a in log) and log[-1]["rows"] == 1
     bad = client.post("/api/projects", json={"name": "外", "lon": 121.5, "lat": 29.9}, headers=AUTH)
-    assert bad.status_code == 400 and "outside Zhuji" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "outside Zhuji" in bad.get_json()["description"]
 
 
 def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch):
     import geo.projects.store as gs
-    store = app.extensions["zhuji_store"]
+    store = app.extensions["zhuji"].store
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
     monkeypatch.setattr(gs, "BATCH", 10)
     calls = {"n": 0}
@@ -221,7 +221,7 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))
-    assert r.status_code == 500 and "nothing of this upload was stored" in r.get_json()["error"]
+    assert r.status_code == 500 and "nothing of this upload was stored" in r.get_json()["description"]
     after = stored(client)
     assert len(after) == 1 and after[0]["properties"]["name"] == "已有项目"
     assert [a["action"] for a in store.audit_log()] == ["import"]
@@ -230,14 +230,14 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
 def test_limits(client):
     big = csv_bytes([[f"L{i}", "x" * 200, *FENGQIAO, "", "", "", "", ""] for i in range(12000)])
     r = upload(client, big)
-    assert r.status_code == 413 and "MB" in r.get_json()["error"]
+    assert r.status_code == 413 and "MB" in r.get_json()["description"]
     many = csv_bytes([[f"M{i}", f"项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(5001)])
     r = upload(client, many)
-    assert r.status_code == 400 and "5001" in r.get_json()["error"] and "5000" in r.get_json()["error"]
+    assert r.status_code == 400 and "5001" in r.get_json()["description"] and "5000" in r.get_json()["description"]
     for bad, name in ((b"\x00\x01garbage", "p.xlsx"), (b"not json", "p.geojson"), (b"a;b", "p.doc"),
                       (csv_bytes([["1"]], header=["序号"]), "p.csv")):
         r = upload(client, bad, name)
-        assert r.status_code == 400 and r.get_json()["error"], name
+        assert r.status_code == 400 and r.get_json()["description"], name
     assert client.post("/api/projects/import", headers=AUTH).status_code == 400
     assert stored(client) == []
 

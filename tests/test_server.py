@@ -47,7 +47,7 @@ def test_every_view_and_language(client, view, lang):
 
 
 def page_config(html: str) -> dict:
-    start = html.index("{", html.index("ZhujiMap.init("))
+    start = html.index("{", html.index("config: ", html.index("window.ZhujiBoot")))
     return json.JSONDecoder().raw_decode(html, start)[0]
 
 
@@ -70,7 +70,7 @@ def test_bad_parameters_are_400_with_a_clear_message(client):
     assert r.status_code == 400 and "view 参数无效" in r.get_data(as_text=True) and "expected one of" in r.get_data(as_text=True)
     assert client.get("/?lang=fr").status_code == 400
     r = client.get("/api/layers/roads.geojson")
-    assert r.status_code == 404 and "roads" in r.get_json()["error"]
+    assert r.status_code == 404 and "roads" in r.get_json()["description"]
 
 
 @pytest.mark.parametrize("layer", list(geo.LAYER_IDS))
@@ -101,7 +101,7 @@ def test_town_page(client):
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "枫桥镇" in html
     assert "创新发展平安产业、文旅产业" in html                     # 专栏10
-    assert "田上枫景共富片区" in html and "中心镇" in html and "示意" in html or "推导" in html
+    assert "田上枫景共富片区" in html and "中心镇" in html and ("示意" in html or "推导" in html)
     assert client.get("/towns/330681109?lang=en").status_code == 200
     assert client.get("/towns/123").status_code == 404
 
@@ -129,9 +129,9 @@ def test_user_text_is_escaped_on_server_pages(data_copy):
 
 def test_basemaps_are_optional_and_configurable(monkeypatch, tmp_path):
     monkeypatch.setenv("ZHUJI_MAP_DATA_DIR", str(tmp_path))
-    with pytest.raises(ValueError, match="key"):
+    with pytest.raises(geo.DataError, match="key"):
         server.create_app({"basemap": "tianditu"})
-    with pytest.raises(ValueError, match="unknown basemap"):
+    with pytest.raises(geo.DataError, match="unknown basemap"):
         server.create_app({"basemap": "bing"})
     html = server.create_app({"basemap": "tianditu", "tianditu_key": "K123"}).test_client().get("/").get_data(as_text=True)
     assert "tianditu.gov.cn" in html and "tk=K123" in html and '"gcj02": false' in html
@@ -163,7 +163,7 @@ def test_start_command_serves_over_http():
             pytest.fail(proc.stdout.read1().decode())
         assert json.loads(body)["layers"]["towns"] == 23
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
-        assert "ZhujiMap.init" in page
+        assert "window.ZhujiBoot" in page and "/static/js/main.js" in page
     finally:
         proc.terminate()
         proc.wait(10)

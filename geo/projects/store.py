@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import time
 from pathlib import Path
@@ -16,7 +17,10 @@ import pandas as pd
 from sqlalchemy import (Column, DateTime, Float, Integer, MetaData, String, Table, Text, create_engine, delete,
                         event, func, insert, select, text, update)
 
+from ..errors import StoreError
 from ..paths import REPO
+
+log = logging.getLogger("zhuji_map")
 
 metadata = MetaData()
 projects = Table(
@@ -111,6 +115,16 @@ class Store:
         batches: executemany on SQLite, COPY into a temporary staging table on PostgreSQL. How many keys
         were already stored is the difference of two counts. (Arrow ADBC ingest into SQLite was tried:
         ~3× faster, but a second SQLite library in the process breaks POSIX file locks — refused.)"""
+        try:
+            return self._import_rows(rows, token=token, filename=filename, fmt=fmt, received=received,
+                                     rejected=rejected, warnings=warnings)
+        except Exception as exc:   # the transaction rolled back, whatever failed
+            log.exception("import of %s failed", filename)
+            raise StoreError(f"导入失败，本次上传未写入任何数据（{type(exc).__name__}: {exc}）",
+                             f"the import failed; nothing of this upload was stored ({type(exc).__name__}: {exc})",
+                             file=filename) from exc
+
+    def _import_rows(self, rows: pd.DataFrame, *, token, filename, fmt, received, rejected, warnings) -> dict:
         n = len(rows)
         cols = [c for c in PROJECT_COLUMNS if c in rows.columns and c not in ("import_id", "updated_at")]
         cols += ["import_id", "updated_at"]

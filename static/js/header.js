@@ -1,0 +1,53 @@
+// The header bar: title, thematic views, links, permalink, downloads and search.
+import { downloadBox } from "./downloads.js";
+import { el, isolate } from "./dom.js";
+import { writeHash } from "./permalink.js";
+import { searchBox } from "./search.js";
+import { t } from "./state.js";
+
+function link(text, href, blank) {
+  const a = el("a", null, text);
+  a.href = href;
+  if (blank) a.target = "_blank";
+  return a;
+}
+
+function permalinkButton() {
+  const b = el("button", "zj-permalink", t("map.permalink"));
+  b.type = "button";
+  b.addEventListener("click", () => {
+    writeHash();
+    const url = location.href;
+    (navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject()).then(
+      () => { b.textContent = t("map.copied"); }, () => { window.prompt(t("map.permalink"), url); });
+  });
+  return b;
+}
+
+function views(cfg) {
+  const nav = el("nav", "zj-views");
+  Object.keys(cfg.views).forEach((v) => {
+    const a = link(cfg.views[v], "?view=" + v + "&lang=" + cfg.lang);
+    if (v === cfg.view) a.className = "active";
+    a.dataset.view = v;
+    nav.appendChild(a);
+  });
+  return nav;
+}
+
+export function header(map, cfg) {
+  const bar = el("div", "zj-header");
+  bar.id = "zj-header";
+  bar.appendChild(el("h1", null, t("app.title")));
+  bar.appendChild(views(cfg));
+  const tools = el("div", "zj-tools");
+  tools.appendChild(link(t("map.indicators"), cfg.indicators, true));
+  tools.appendChild(link(t("map.summary"), cfg.summary, true));
+  tools.appendChild(link(t("map.lang_switch"), "?view=" + cfg.view + "&lang=" + (cfg.lang === "zh" ? "en" : "zh")));
+  tools.appendChild(permalinkButton());
+  tools.appendChild(downloadBox(cfg));
+  bar.appendChild(tools);
+  bar.appendChild(searchBox(map));
+  map.getContainer().appendChild(bar);
+  return isolate(bar);
+}
