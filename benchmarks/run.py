@@ -10,6 +10,7 @@ and after each run. Numbers are figures to compare within one run, not assertion
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -94,7 +95,8 @@ def synthetic_csv(n: int, path: Path, seed: int = 2026) -> Path:
         x = rng.uniform(minx, maxx, n)
         y = rng.uniform(miny, maxy, n)
         ok = shapely.contains_xy(outline, x, y)
-        xs.append(x[ok]); ys.append(y[ok])
+        xs.append(x[ok])
+        ys.append(y[ok])
     x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
     sectors = list(data.investment["sector"])
     df = pd.DataFrame({
@@ -108,24 +110,18 @@ def synthetic_csv(n: int, path: Path, seed: int = 2026) -> Path:
 
 
 def import_one(csv_path: str, db_url: str) -> dict:
-    """One import in this (fresh) process: phases and peak memory."""
+    """One import in this (fresh) process through the service's own import_file(): phases and peak memory."""
     import geo
-    from geo import projects as P
-    from geo.projects.store import Store
+    from geo.projects import ImportOptions, Store, import_file
     data = geo.load()
     store = Store(db_url)
     t0 = time.perf_counter()
-    df, fmt = P.read_rows(Path(csv_path).name, Path(csv_path).read_bytes())
-    t1 = time.perf_counter()
-    res = P.prepare(df, data, filename=Path(csv_path).name, max_rows=10**8)
-    del df                                   # as the service does: the table is not needed after checking
-    t2 = time.perf_counter()
-    store.import_rows(res.accepted, token=None, filename=Path(csv_path).name, fmt=fmt, received=res.received,
-                      rejected=res.rejected, warnings=res.warnings)
-    t3 = time.perf_counter()
-    return {"rows": res.received, "imported": len(res.accepted), "read_s": round(t1 - t0, 3),
+    path = Path(csv_path)
+    res = import_file(path.name, path.read_bytes(), data, store=store, options=ImportOptions(max_rows=10**8))
+    total = time.perf_counter() - t0
+    return {"rows": res.received, "imported": len(res.accepted), "read_s": round(res.timings["read_s"], 3),
             "validate_s": round(res.timings["validate_s"], 3), "join_s": round(res.timings["join_s"], 3),
-            "store_s": round(t3 - t2, 3), "total_s": round(t3 - t0, 3),
+            "store_s": round(res.timings["store_s"], 3), "total_s": round(total, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -287,7 +283,7 @@ def bench_ogc(duration: int) -> dict:
         try:
             procs.append(start_pygeoapi(p_py, towns, projects))
             py = f"http://127.0.0.1:{p_py}"
-        except Exception as exc:   # recorded, not hidden
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:   # recorded, not hidden
             say("  pygeoapi could not start:", exc)
             py = None
         runs = []
@@ -344,7 +340,7 @@ def bench_map(repeats: int = 3) -> dict:
                         samples.append(m)
                     ctx.close()
                 b.close()
-            med = lambda k: sorted(s[k] for s in samples)[len(samples) // 2]
+            med = lambda k, samples=samples: sorted(s[k] for s in samples)[len(samples) // 2]
             out[label] = {"load_ms": round(med("load_ms"), 1), "drawn_ms": round(med("drawn_ms"), 1),
                           "transfer_kb": round(med("transfer_bytes") / 1024, 1),
                           "decoded_kb": round(med("decoded_bytes") / 1024, 1), "requests": med("requests"),
@@ -387,7 +383,7 @@ def bench_export() -> dict:
     for fmt, epsg in (("geojson", 4326), ("gpkg", 4490), ("shp", 4549), ("csv", 4490), ("kml", 4326)):
         before = load1()
         t = time.perf_counter()
-        body, name, _ = export(g, "projects", fmt, epsg)
+        body, _, _ = export(g, "projects", fmt, epsg)
         secs = time.perf_counter() - t
         out[fmt] = {"seconds": round(secs, 2), "mb": round(len(body) / 2**20, 1), "crs": f"EPSG:{epsg}",
                     "features": len(g), "load1_before": before, "load1_after": load1()}
@@ -399,10 +395,8 @@ def bench_export() -> dict:
 
 def machine() -> dict:
     cpu = ""
-    try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {"date": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(), "cpu": cpu,
             "memory_gb": round(mem, 1), "python": platform.python_version(), "platform": platform.platform()}
@@ -420,13 +414,14 @@ def markdown(res: dict) -> str:
     if ogc:
         L += ["## OGC API items (gunicorn, 2 workers; wrk, "
               f"{ogc['duration_s']} s per run; {ogc['points']:,}-point projects layer)", "",
-              "| collection | query | conns | ours req/s | pygeoapi req/s | nginx keep-alive | nginx close | ours ÷ pygeoapi | ours ÷ nginx close | ours p50 / p99 ms | pygeoapi p50 / p99 ms | load1 |",
+              "| collection | query | conns | ours req/s | pygeoapi req/s | nginx keep-alive | nginx close | ours ÷ pygeoapi "
+              "| ours ÷ nginx close | ours p50 / p99 ms | pygeoapi p50 / p99 ms | load1 |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         idx = {(r["collection"], r["query"], r["connections"], r["server"]): r for r in ogc["runs"]}
         for c in COLLECTIONS:
             for q in QUERIES:
                 for conns in (1, 8):
-                    g = lambda s: idx.get((c, q, conns, s), {})
+                    g = lambda s, key=(c, q, conns): idx.get((*key, s), {})
                     o, p, nk, nc = g("ours"), g("pygeoapi"), g("nginx keep-alive"), g("nginx close")
                     L.append(f"| {c} | {q} | {conns} | {o.get('rps', 0):,.0f} | {p.get('rps', 0):,.1f} | "
                              f"{nk.get('rps', 0):,.0f} | {nc.get('rps', 0):,.0f} | {ratio(o.get('rps'), p.get('rps'))}× | "

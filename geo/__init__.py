@@ -2,8 +2,8 @@
 
 Data flows one way: data/ → geo/ → layers/ → server.py.
 """
-from .load import LAYER_IDS, PlanData, load
 from .errors import DataError, ReplacementError, ValidationError
+from .load import LAYER_IDS, PlanData, load
 from .validate import validate
 
-__all__ = ["LAYER_IDS", "PlanData", "load", "validate", "DataError", "ReplacementError", "ValidationError"]
+__all__ = ["LAYER_IDS", "DataError", "PlanData", "ReplacementError", "ValidationError", "load", "validate"]

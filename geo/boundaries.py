@@ -125,8 +125,25 @@ def read_override(path: Path, layer: str, expected: pd.DataFrame, *, key: str, n
     """
     where = rel(path)
     gdf = _read_any(path, layer)
+    _check_file(gdf, where, layer)
+    datum = datum_label(gdf.crs)
+    gdf = gdf.to_crs(WGS84)
+    # Shapefiles mix Polygon and MultiPolygon; one type per layer keeps exports and joins simple.
+    gdf["geometry"] = gdf.geometry.map(lambda g: to_multipolygon(g) if g.geom_type.endswith("Polygon") else g)
+    gdf[key] = _match_keys(gdf, expected, key, name_col, require_all, where, layer)
+    acc_col = _find_column(gdf, ("accuracy",))
+    accuracy = gdf[acc_col].where(gdf[acc_col].isin(ACCURACY), "official") if acc_col else "official"
+    out = gpd.GeoDataFrame({key: gdf[key], "source": f"authoritative file {path.name}", "datum": datum,
+                            "accuracy": accuracy}, geometry=gdf.geometry, crs=WGS84)
+    out.attrs["path"] = where
+    return out
+
+
+def _check_file(gdf: gpd.GeoDataFrame, where: str, layer: str) -> None:
+    """A CRS that says what the numbers mean, features, and valid geometry."""
     if gdf.crs is None:
-        raise ReplacementError("文件没有坐标参考系（如Shapefile缺少 .prj），无法确定坐标含义，已拒绝；请导出时附带坐标系（例如 EPSG:4490 或 EPSG:4549）",
+        raise ReplacementError("文件没有坐标参考系（如Shapefile缺少 .prj），无法确定坐标含义，已拒绝；"
+                               "请导出时附带坐标系（例如 EPSG:4490 或 EPSG:4549）",
                                "the file has no coordinate reference system (e.g. a Shapefile without .prj), so its "
                                "coordinates cannot be interpreted; refused. Export it with its CRS (e.g. EPSG:4490 or EPSG:4549)",
                                file=where, layer=layer)
@@ -147,65 +164,59 @@ def read_override(path: Path, layer: str, expected: pd.DataFrame, *, key: str, n
             raise ReplacementError(f"第{i + 1}个要素几何无效：{explain_validity(geom)}",
                                    f"feature {i + 1} has invalid geometry: {explain_validity(geom)}",
                                    file=where, row=i + 1, layer=layer)
-    datum = datum_label(gdf.crs)
-    gdf = gdf.to_crs(WGS84)
-    # Shapefiles mix Polygon and MultiPolygon; one type per layer keeps exports and joins simple.
-    gdf["geometry"] = gdf.geometry.map(lambda g: to_multipolygon(g) if g.geom_type.endswith("Polygon") else g)
 
+
+def _match_keys(gdf, expected: pd.DataFrame, key: str, name_col: str, require_all: bool, where: str,
+                layer: str) -> list:
+    """Each feature's plan key, by code column or name column; every mismatch named at once."""
     code_col = _find_column(gdf, CODE_COLUMNS if key == "code" else ("id", "编号"))
     nm_col = _find_column(gdf, NAME_COLUMNS)
     if code_col is None and nm_col is None:
-        raise ReplacementError(f"找不到连接字段：需要代码列（{'/'.join(CODE_COLUMNS[:4])}…）或名称列（{'/'.join(NAME_COLUMNS[:4])}…）",
+        raise ReplacementError(f"找不到连接字段：需要代码列（{'/'.join(CODE_COLUMNS[:4])}…）"
+                               f"或名称列（{'/'.join(NAME_COLUMNS[:4])}…）",
                                f"no join column: need a code column ({', '.join(CODE_COLUMNS[:4])} …) "
                                f"or a name column ({', '.join(NAME_COLUMNS[:4])} …)", file=where, layer=layer)
-
     by_key = {str(k): str(k) for k in expected[key]}
     by_name = {}
     for k, n in zip(expected[key], expected[name_col]):
-        by_name[str(n)] = str(k)
-        by_name[short_name(str(n))] = str(k)
+        by_name[str(n)] = by_name[short_name(str(n))] = str(k)
     label = dict(zip(expected[key].astype(str), expected[name_col].astype(str)))
-
-    def norm_code(v) -> str:
-        s = str(v).strip()
-        if s.endswith(".0"):
-            s = s[:-2]
-        return s[:9] if key == "code" and s.isdigit() and len(s) == 12 else s  # 12-digit NBS → 9-digit
-
     keys, extra = [], []
     for i, row in gdf.iterrows():
         k = None
         if code_col is not None and str(row[code_col]).strip() not in ("", "None", "nan"):
-            k = by_key.get(norm_code(row[code_col]))
+            k = by_key.get(_norm_code(row[code_col], key))
         if k is None and nm_col is not None:
             k = by_name.get(str(row[nm_col]).strip())
         if k is None:
             shown = " ".join(str(row[c]) for c in (nm_col, code_col) if c is not None)
             extra.append(f"第{i + 1}个要素/feature {i + 1}: {shown}")
         keys.append(k)
-    gdf[key] = keys
     dup = sorted({k for k in keys if k is not None and keys.count(k) > 1})
     missing = [k for k in by_key if k not in keys] if require_all else []
-    problems_zh, problems_en = [], []
-    if extra:
-        problems_zh.append("无法对应到规划中的要素：" + "；".join(extra))
-        problems_en.append("not matched to any plan feature: " + "; ".join(extra))
-    if dup:
-        s = "、".join(f"{label[k]}（{k}）" for k in dup)
-        problems_zh.append(f"重复：{s}")
-        problems_en.append("duplicated: " + ", ".join(f"{label[k]} ({k})" for k in dup))
-    if missing:
-        s = "、".join(f"{label[k]}（{k}）" for k in missing)
-        problems_zh.append(f"缺少：{s}")
-        problems_en.append("missing: " + ", ".join(f"{label[k]} ({k})" for k in missing))
-    if problems_zh:
-        raise ReplacementError("替换文件与规划要素不一致，已拒绝，继续使用推导几何。" + "；".join(problems_zh),
-                               "the replacement file does not match the plan's features; refused, derived geometry "
-                               "stays in use. " + "; ".join(problems_en), file=where, layer=layer)
+    _refuse_mismatch(extra, dup, missing, label, where, layer)
+    return keys
 
-    acc_col = _find_column(gdf, ("accuracy",))
-    accuracy = gdf[acc_col].where(gdf[acc_col].isin(ACCURACY), "official") if acc_col else "official"
-    out = gpd.GeoDataFrame({key: gdf[key], "source": f"authoritative file {path.name}", "datum": datum,
-                            "accuracy": accuracy}, geometry=gdf.geometry, crs=WGS84)
-    out.attrs["path"] = where
-    return out
+
+def _norm_code(v, key: str) -> str:
+    s = str(v).strip()
+    if s.endswith(".0"):
+        s = s[:-2]
+    return s[:9] if key == "code" and s.isdigit() and len(s) == 12 else s  # 12-digit NBS → 9-digit
+
+
+def _refuse_mismatch(extra: list, dup: list, missing: list, label: dict, where: str, layer: str) -> None:
+    zh, en = [], []
+    if extra:
+        zh.append("无法对应到规划中的要素：" + "；".join(extra))
+        en.append("not matched to any plan feature: " + "; ".join(extra))
+    if dup:
+        zh.append("重复：" + "、".join(f"{label[k]}（{k}）" for k in dup))
+        en.append("duplicated: " + ", ".join(f"{label[k]} ({k})" for k in dup))
+    if missing:
+        zh.append("缺少：" + "、".join(f"{label[k]}（{k}）" for k in missing))
+        en.append("missing: " + ", ".join(f"{label[k]} ({k})" for k in missing))
+    if zh:
+        raise ReplacementError("替换文件与规划要素不一致，已拒绝，继续使用推导几何。" + "；".join(zh),
+                               "the replacement file does not match the plan's features; refused, derived geometry "
+                               "stays in use. " + "; ".join(en), file=where, layer=layer)

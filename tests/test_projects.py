@@ -251,7 +251,8 @@ def excel_gbk_139():
         for k in range(count):
             t = data.towns.iloc[n % 23]
             n += 1
-            rows.append([f"ZJ-2026-{n:03d}", f"{t.short_name}{sector}重大项目{k + 1}", f"{float(t.seat_lon) + rng.uniform(-.005, .005):.6f}",
+            rows.append([f"ZJ-2026-{n:03d}", f"{t.short_name}{sector}重大项目{k + 1}",
+                         f"{float(t.seat_lon) + rng.uniform(-.005, .005):.6f}",
                          f"{float(t.seat_lat) + rng.uniform(-.005, .005):.6f}", t.name, sector, f"{rng.uniform(1, 40):.2f}",
                          ["在建", "新开工", "前期"][n % 3], "2026"])
     rows[5][1] = '<script>alert("x")</script>诸暨项目'

@@ -58,7 +58,8 @@ def test_feature_outside_the_county(data_copy):
     text = (plan / "communities.csv").read_text(encoding="utf-8").splitlines()
     head = text[0].split(",")
     row = next(i for i, l in enumerate(text) if l.startswith("F2,"))
-    import csv, io
+    import csv
+    import io
     rec = next(csv.DictReader(io.StringIO(text[0] + "\n" + text[row] + "\n")))
     rec["lon"], rec["lat"] = "120.60", "29.95"
     buf = io.StringIO()

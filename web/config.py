@@ -129,4 +129,4 @@ def _check_ranges(cfg: dict, problems: list) -> None:
 
 def describe() -> str:
     """The settings table for `--help` and the docs."""
-    return "\n".join(f"  {s.name:<16} {str(s.default):<12} {s.help}" for s in SETTINGS)
+    return "\n".join(f"  {s.name:<16} {s.default!s:<12} {s.help}" for s in SETTINGS)

@@ -31,9 +31,8 @@ class _JoinIndex:
         self.axis_names = data.axis["short_name"].to_numpy()
         self.axis_tree = shapely.STRtree(data.axis.to_crs(METRIC).geometry.values)
         self.to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
-        self.zones = {c: "；".join(data.zones.loc[data.zones["host_town_codes"].str.split(";").map(lambda xs: c in xs), "name"])
-                      for c in towns["code"]}
-        self.clusters = data.clusters.groupby("host_town_code")["name"].agg("；".join).to_dict()
+        self.zones = dict(zip(towns["code"], towns["zones"]))          # what each town hosts (geo.load)
+        self.clusters = dict(zip(towns["code"], towns["clusters"]))
         self.town_names = dict(zip(towns["code"], towns["name"]))
 
 

@@ -14,8 +14,24 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
-from sqlalchemy import (Column, DateTime, Float, Integer, MetaData, String, Table, Text, create_engine, delete,
-                        event, func, insert, select, text, update)
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from ..errors import StoreError
 from ..paths import REPO
@@ -76,7 +92,7 @@ def _sqlalchemy_url(url: str) -> str:
 
 
 def now():
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Store:

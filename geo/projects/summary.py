@@ -30,6 +30,6 @@ def summaries(df: pd.DataFrame, data: PlanData) -> dict:
         sector_rows.append(row)
     tot = data.investment_totals.iloc[0]
     return {"towns": town_rows, "sectors": sector_rows,
-            "total": {"projects": int(len(d)), "investment_yi": round(float(inv.sum()), 2) if len(d) else 0.0,
+            "total": {"projects": len(d), "investment_yi": round(float(inv.sum()), 2) if len(d) else 0.0,
                       "plan_projects": int(tot["projects"]), "plan_investment_yi": float(tot["total_investment_yi"]),
                       "plan_period_investment_yi": float(tot["period_investment_yi"])}}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from geo.crs import OGC_URIS
+from geo.features import Catalog
 
 GEOJSON = "application/geo+json"
 MAX_LIMIT, DEFAULT_LIMIT = 10_000, 10
