@@ -15,16 +15,22 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import orjson
-from shapely.geometry import shape
+import shapely
+from shapely.geometry import LineString, MultiPoint, Point, shape
 
 from . import plan
 from .boundaries import read_county, write_geojson
 from .datum import geometry_gcj02_to_wgs84
-from .derive import WGS84, PathResolver, round_geometry, tessellate
+from .crs import transformer
+from .derive import (LANE_SPACING_M, METRIC, WGS84, PathResolver, segment_key, clip_metric, lane_offsets,
+                     offset_vertices, round_geometry, tessellate)
+from .errors import DataError
 from .paths import BOUNDARIES_DIR, COUNTY_DIR, DERIVED_DIR, PLAN_DIR, rel
 
 CNMAPS_VERSION = "1.1.2"
@@ -101,27 +107,86 @@ def build_derived(plan_dir: Path = PLAN_DIR, bdir: Path = BOUNDARIES_DIR) -> dic
 
     towns = tessellate(generators(plan_dir), outline)
     towns["geometry"] = towns.geometry.map(round_geometry)
-    towns["source"] = ("Voronoi tessellation of town seats (data/plan/towns.csv) and former-town seats "
-                       "(data/plan/places.csv) within the county outline; not an official boundary")
+    towns["source"] = ("由镇街驻地（data/plan/towns.csv）及原乡镇驻地（data/plan/places.csv）泰森多边形划分并裁切至市域，"
+                       "非官方行政界线 / Voronoi tessellation of town seats within the county outline; not an official boundary")
     towns["datum"], towns["accuracy"] = DATUM, "derived"
     write_geojson(towns[["code", "source", "datum", "accuracy", "geometry"]], out / "towns.geojson", meta)
 
+    corridors, axis = schematic_lines(plan_dir, outline, neighbours)
+    write_geojson(corridors, out / "corridors.geojson", meta)
+    write_geojson(axis, out / "axis.geojson", meta)
+    return {"towns": len(towns), "corridors": len(corridors), "axis": len(axis), "written_to": rel(out)}
+
+
+@dataclass
+class _Item:
+    layer: str                  # corridors | axis
+    id: str
+    name: str
+    path: str
+    kind: str                   # line | point | endpoints
+    where: str                  # for error messages
+    coords: list = field(default_factory=list)     # WGS84 vertices
+
+
+def _items(plan_dir: Path) -> list[_Item]:
+    """Axis branches, then existing framing lines, then the plan's items: the order lanes are given in."""
+    axis = plan.read_axis(plan_dir)
+    corr = plan.read_table("corridors", plan_dir)
+    items = [_Item("axis", b["id"], b["name"], b["path"], "line", f"branches[{b['id']}].path") for b in axis["branches"]]
+    rows = sorted(corr.iterrows(), key=lambda ir: not ir[1]["id"].startswith("X"))
+    items += [_Item("corridors", r["id"], r["name"], r["path"], r["geometry_kind"], f"row {i + 2}") for i, r in rows]
+    return items
+
+
+def schematic_lines(plan_dir: Path, outline, neighbours: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Corridor and axis geometry through the places each serves. Lines that share a stretch are drawn
+    side by side (never one line for two things); a course that is not known is not drawn as a line."""
     res = resolver(plan_dir, neighbours)
     corr = plan.read_table("corridors", plan_dir)
-    rows = []
-    for i, r in corr.iterrows():
+    items = _items(plan_dir)
+    for it in items:
         try:
-            geom = res.geometry(r["path"], outline, where="path")
-        except Exception as exc:  # name the row
-            raise plan.row_error(corr, i, "path", getattr(exc, "zh", str(exc)), getattr(exc, "en", str(exc))) from exc
-        rows.append({"id": r["id"], "source": f"schematic: drawn through {r['path']} (data/plan/corridors.csv)",
-                     "datum": DATUM, "accuracy": "schematic", "geometry": round_geometry(geom)})
-    write_geojson(gpd.GeoDataFrame(rows, crs=WGS84), out / "corridors.geojson", meta)
+            it.coords = [res.point(t, where="path") for t in res.tokens(it.path)]
+        except DataError as exc:
+            if it.layer == "axis":
+                raise
+            i = int(corr.index[corr["id"] == it.id][0])
+            raise plan.row_error(corr, i, "path", exc.zh, exc.en) from exc
+    to_m, to_deg = transformer(4326, 4549), transformer(4549, 4326)
+    lines = {it.id: [tuple(to_m.transform(*c)) for c in it.coords] for it in items if it.kind == "line" and len(it.coords) > 1}
+    offsets = lane_offsets(lines)
+    outline_m = gpd.GeoSeries([outline], crs=WGS84).to_crs(METRIC).iloc[0]
+    names = {it.id: it.name for it in items}
+    rows = {"axis": [], "corridors": []}
+    for it in items:
+        geom, note = _geometry(it, lines, offsets, names, outline_m, to_deg)
+        rows[it.layer].append({"id": it.id, "source": note, "datum": DATUM, "accuracy": "schematic",
+                               "geometry": round_geometry(geom)})
+    return gpd.GeoDataFrame(rows["corridors"], crs=WGS84), gpd.GeoDataFrame(rows["axis"], crs=WGS84)
 
-    axis = plan.read_axis(plan_dir)
-    rows = [{"id": b["id"], "source": f"schematic: drawn through {b['path']} (data/plan/axis.yaml)",
-             "datum": DATUM, "accuracy": "schematic",
-             "geometry": round_geometry(res.geometry(b["path"], outline, where=f"branches[{b['id']}].path"))}
-            for b in axis["branches"]]
-    write_geojson(gpd.GeoDataFrame(rows, crs=WGS84), out / "axis.geojson", meta)
-    return {"towns": len(towns), "corridors": len(corr), "axis": len(rows), "written_to": rel(out)}
+
+def _geometry(it: _Item, lines: dict, offsets: dict, names: dict, outline_m, to_deg):
+    places = "、".join(t.lstrip("#@") for t in it.path.split(";") if t.strip())
+    if it.kind == "endpoints" or (it.kind == "line" and len(it.coords) < 2):
+        ends = [it.coords[0], it.coords[-1]] if len(it.coords) > 1 else it.coords
+        return MultiPoint(ends), (f"示意：仅标出两端所在地（{places}），具体走向未知，故不画连线 / "
+                                  f"schematic: only the two ends ({it.path}) are shown; the course is unknown")
+    if it.kind == "point":
+        return Point(it.coords[0]), (f"示意点：标于{places}驻地附近，非实际选址 / schematic point near the seat of "
+                                     f"{it.path}; not the actual site")
+    pts = offset_vertices(lines[it.id], offsets[it.id])
+    clipped = clip_metric(LineString(pts), outline_m)
+    geom = shapely.transform(clipped, lambda c: np.column_stack(to_deg.transform(c[:, 0], c[:, 1])))
+    note = (f"示意线：按规划所述途经地点（{places}）连线绘制，非测绘走向 / schematic line through {it.path}; "
+            "not a surveyed alignment")
+    shared = sorted({o for o, ls in lines.items() if o != it.id and _shares(ls, lines[it.id])})
+    if shared:
+        note += (f"。与{'、'.join(names[o] for o in shared)}共用同一走廊，为便于区分错开约{LANE_SPACING_M}米显示 / "
+                 f"shares a corridor with {', '.join(shared)}; drawn about {LANE_SPACING_M} m apart so each can be seen")
+    return geom, note
+
+
+def _shares(a: list, b: list) -> bool:
+    sa = {segment_key(p, q) for p, q in zip(a, a[1:])}
+    return any(segment_key(p, q) in sa for p, q in zip(b, b[1:]))

@@ -93,12 +93,16 @@ class PathResolver:
 def clip_line(line: LineString, outline):
     """Clip in metric space so that the cut lies on the outline, then merge touching pieces."""
     s = gpd.GeoSeries([line, outline], crs=WGS84).to_crs(METRIC)
-    cut = s.iloc[0].intersection(s.iloc[1])
+    return gpd.GeoSeries([clip_metric(s.iloc[0], s.iloc[1])], crs=METRIC).to_crs(WGS84).iloc[0]
+
+
+def clip_metric(line: LineString, outline_m):
+    """A metric line clipped to a metric outline, touching pieces merged."""
+    cut = line.intersection(outline_m)
     if isinstance(cut, MultiLineString):
         cut = linemerge(cut)
     parts = [g for g in getattr(cut, "geoms", [cut]) if isinstance(g, LineString) and not g.is_empty]
-    geom = parts[0] if len(parts) == 1 else MultiLineString(parts)
-    return gpd.GeoSeries([geom], crs=METRIC).to_crs(WGS84).iloc[0]
+    return parts[0] if len(parts) == 1 else MultiLineString(parts)
 
 
 def round_geometry(geom, decimals: int = 6):
@@ -109,3 +113,67 @@ def round_geometry(geom, decimals: int = 6):
 def mean_point(points: list[tuple[float, float]]) -> Point:
     arr = np.asarray(points, dtype=float)
     return Point(arr[:, 0].mean(), arr[:, 1].mean())
+
+
+# ---------------------------------------------------------------- lines that do not pretend
+
+LANE_SPACING_M = 500       # schematic lines sharing a stretch are drawn this far apart
+SPREAD_RADIUS_M = 350      # points stacked on one spot are set out on a ring of this radius
+
+
+def segment_key(a, b) -> tuple:
+    """The same stretch whichever way a line runs along it (coordinates rounded to ~1 m)."""
+    a, b = (round(a[0]), round(a[1])), (round(b[0]), round(b[1]))
+    return (a, b) if a <= b else (b, a)
+
+
+def lane_offsets(lines: dict[str, list[tuple[float, float]]]) -> dict[str, list[float]]:
+    """For lines given as metric vertex lists (in a fixed order of precedence), the lateral offset in
+    metres of each segment: lines sharing a stretch get lanes side by side, centred on the stretch.
+    A segment used by one line only keeps offset 0."""
+    users: dict[tuple, list[str]] = {}
+    for ident, pts in lines.items():
+        for a, b in zip(pts, pts[1:]):
+            users.setdefault(segment_key(a, b), []).append(ident)
+    out = {}
+    for ident, pts in lines.items():
+        offs = []
+        for a, b in zip(pts, pts[1:]):
+            shared = list(dict.fromkeys(users[segment_key(a, b)]))
+            offs.append((shared.index(ident) - (len(shared) - 1) / 2) * LANE_SPACING_M)
+        out[ident] = offs
+    return out
+
+
+def offset_vertices(pts: list[tuple[float, float]], offsets: list[float]) -> list[tuple[float, float]]:
+    """Each vertex moved by the mean of its segments' offset vectors. The normal is taken on the
+    segment's canonical direction, so lines running either way along a stretch keep their lanes."""
+    shifts = []
+    for (a, b), d in zip(zip(pts, pts[1:]), offsets):
+        (x1, y1), (x2, y2) = sorted([a, b])
+        length = np.hypot(x2 - x1, y2 - y1) or 1.0
+        shifts.append(np.array([-(y2 - y1), x2 - x1]) / length * d)
+    out = []
+    for i, p in enumerate(pts):
+        adjacent = [s for j, s in ((i - 1, shifts[i - 1] if i else None), (i, shifts[i] if i < len(shifts) else None))
+                    if s is not None]
+        shift = np.mean(adjacent, axis=0) if adjacent else np.zeros(2)
+        out.append((p[0] + shift[0], p[1] + shift[1]))
+    return out
+
+
+def spread_points(points: list[tuple[float, float]], radius: float = SPREAD_RADIUS_M) -> list[tuple[float, float]]:
+    """Metric points that fall on one spot (within 50 m) set out on a ring around it, in order, so each
+    can be clicked. Single points stay where they are."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (x, y) in enumerate(points):
+        groups.setdefault((round(x / 50), round(y / 50)), []).append(i)
+    out = list(points)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cx, cy = np.mean([points[i] for i in members], axis=0)
+        for k, i in enumerate(members):
+            angle = np.pi / 2 - 2 * np.pi * k / len(members)
+            out[i] = (cx + radius * np.cos(angle), cy + radius * np.sin(angle))
+    return out

@@ -17,12 +17,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 from pypinyin import Style, lazy_pinyin
-from shapely.geometry import Point
+import shapely
+from shapely.geometry import MultiPoint, Point
 
 from . import gazetteer, plan
 from .boundaries import find_override, read_county, read_derived, read_override
 from .build import inputs_digest
-from .derive import WGS84, mean_point
+from .crs import transformer
+from .derive import SPREAD_RADIUS_M, WGS84, spread_points, to_multipolygon
 from .errors import DataError, ReplacementError
 from .paths import BOUNDARIES_DIR, PLAN_DIR
 from .registry import PLAN_LAYER_IDS as LAYER_IDS
@@ -149,9 +151,13 @@ def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> Pl
     county, neighbours = read_county(ctx.bdir)
     towns = _load_towns(ctx)
     clusters = _load_clusters(ctx, towns)
-    zones = _load_zones(ctx)
+    zones = _load_zones(ctx, towns)
     communities = _load_communities(ctx)
     corridors = _load_corridors(ctx)
+    labels = gpd.GeoDataFrame({"accuracy": zones["accuracy"], "source": ""},
+                              geometry=gpd.points_from_xy(zones["label_lon"], zones["label_lat"]), crs=WGS84)
+    _spread_stacked(corridors, communities, labels)
+    zones["label_lon"], zones["label_lat"] = labels.geometry.x.round(6), labels.geometry.y.round(6)
     axis_doc, axis = _load_axis(ctx)
     data = PlanData(towns=towns, zones=zones, corridors=corridors, clusters=clusters, axis=axis,
                     communities=communities, county=county, neighbours=neighbours,
@@ -206,27 +212,35 @@ def _load_clusters(ctx: _Ctx, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rep = clusters.geometry.representative_point()
     clusters["rep_lon"], clusters["rep_lat"] = rep.x.round(6), rep.y.round(6)
     tacc = towns.set_index("code")["accuracy"]
-    clusters["source"] = "polygon of the host town (" + clusters["host_town_code"].map(tacc) + " town geometry)"
+    clusters["source"] = ("示意：取所在镇街范围，非片区边界 / polygon of the host town ("
+                          + clusters["host_town_code"].map(tacc) + " town geometry)")
     clusters["datum"], clusters["accuracy"] = DATUM, "derived"
     ctx.sources["clusters"] = "derived: polygon of the host town (follows the towns layer)"
     clusters["search"] = [f"{n} {pinyin_keys(n)}" for n in clusters["name"]]
     return clusters
 
 
-def _load_zones(ctx: _Ctx) -> gpd.GeoDataFrame:
-    """A schematic point (centre where one is defended, else mean of host seats)."""
+def _load_zones(ctx: _Ctx, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The plan's 片区 are areas ("产业集群化承载空间") with no published boundary: drawn as the host towns'
+    polygons dissolved (示意), with a label point — the defended centre where there is one."""
     za = plan.read_table("zones", ctx.pdir)
     _check_hosts(za, "host_town_codes", ctx.codes, "zones")
-    seats = _seat_points(ctx.ta)
-    pts, _ = _points(za, "centre_lon", "centre_lat",
-                     lambda r: mean_point([seats[h] for h in r["host_town_codes"].split(";") if h]))
-    srcs = [f"schematic point: {c}" for c in za["centre_source"]]
+    tgeo = towns.set_index("code").geometry
+    names = dict(zip(towns["code"], towns["name"]))
+    areas = [shapely.union_all([tgeo[c] for c in r["host_town_codes"].split(";") if c]) for _, r in za.iterrows()]
+    srcs = [f"示意：所在镇街（{'、'.join(names[c] for c in r['host_town_codes'].split(';') if c)}）范围合并，"
+            f"非片区规划边界 / schematic: the host towns' area dissolved; not the zone's planned boundary"
+            for _, r in za.iterrows()]
     zone_geo = gpd.GeoDataFrame({"id": za["id"], "source": srcs, "datum": DATUM, "accuracy": "schematic"},
-                                geometry=pts, crs=WGS84)
-    ctx.sources["zones"] = "schematic: computed from data/plan/zones.csv"
+                                geometry=[to_multipolygon(g) for g in areas], crs=WGS84)
+    ctx.sources["zones"] = "schematic: host towns dissolved (data/plan/zones.csv)"
     zone_geo = _with_override(ctx.bdir, "zones", zone_geo, za[["id", "name"]], "id", require_all=False,
                               problems=ctx.problems, sources=ctx.sources)
     zones = _join(za, zone_geo, "id", "zones")
+    label, _ = _points(za, "centre_lon", "centre_lat", lambda r: None)
+    rep = zones.geometry.representative_point()
+    label = [p if p is not None and g.contains(p) else r for p, g, r in zip(label, zones.geometry, rep)]
+    zones["label_lon"], zones["label_lat"] = [round(p.x, 6) for p in label], [round(p.y, 6) for p in label]
     zones["search"] = [f"{n} {pinyin_keys(n)}" for n in zones["name"]]
     return zones
 
@@ -238,13 +252,36 @@ def _load_communities(ctx: _Ctx) -> gpd.GeoDataFrame:
     seats = _seat_points(ctx.ta)
     name_of = dict(zip(ctx.ta["code"], ctx.ta["name"]))
     pts, given = _points(ma, "lon", "lat", lambda r: Point(seats[r["host_town_code"]]))
-    srcs = ["point from communities.csv" if g else f"schematic: placed at the seat of {name_of[c]} (site not located)"
+    srcs = ["点位见 data/plan/communities.csv / point from communities.csv" if g else
+            f"示意点：标于{name_of[c]}驻地，具体位置未定位 / schematic: placed at the seat of {name_of[c]} (site not located)"
             for g, c in zip(given, ma["host_town_code"])]
     communities = gpd.GeoDataFrame(ma.copy(), geometry=pts, crs=WGS84)
     communities["source"], communities["datum"], communities["accuracy"] = srcs, DATUM, "schematic"
     ctx.sources["communities"] = "schematic: host town seat (data/plan/communities.csv)"
     communities["search"] = [f"{n} {pinyin_keys(n)}" for n in communities["name"]]
     return communities
+
+
+def _spread_stacked(*layers: gpd.GeoDataFrame) -> None:
+    """Schematic points that sit on one spot (several items placed at one town seat) are set out on a small
+    ring so each can be clicked; what is official stays where it is."""
+    parts = [(li, i, k, p) for li, g in enumerate(layers)
+             for i, (geom, acc) in enumerate(zip(g.geometry, g["accuracy"]))
+             if acc != "official" and geom.geom_type in ("Point", "MultiPoint")
+             for k, p in enumerate(getattr(geom, "geoms", [geom]))]
+    to_m, to_deg = transformer(4326, 4549), transformer(4549, 4326)
+    metric = [to_m.transform(p.x, p.y) for *_, p in parts]
+    moved: dict[tuple, dict[int, Point]] = {}
+    for (li, i, k, _), before, after in zip(parts, metric, spread_points(metric)):
+        if after != before:
+            moved.setdefault((li, i), {})[k] = Point(*(round(v, 6) for v in to_deg.transform(*after)))
+    for (li, i), pts in moved.items():
+        g, row = layers[li], layers[li].index[i]
+        old = list(getattr(g.at[row, "geometry"], "geoms", [g.at[row, "geometry"]]))
+        new = [pts.get(k, p) for k, p in enumerate(old)]
+        g.at[row, "geometry"] = new[0] if len(new) == 1 and g.at[row, "geometry"].geom_type == "Point" else MultiPoint(new)
+        g.at[row, "source"] += (f"；与同处的其他要素错开约{SPREAD_RADIUS_M}米显示 / set out {SPREAD_RADIUS_M} m "
+                                "from other items on the same spot")
 
 
 def _load_corridors(ctx: _Ctx) -> gpd.GeoDataFrame:

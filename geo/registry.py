@@ -26,7 +26,7 @@ LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec("axis", "智创云廊发展轴", "智创云廊 development axis",
               "Y-shaped 智创云廊 枫和越融 development axis (七(三)); schematic", "line", town_column="town_codes"),
     LayerSpec("zones", "六大片区", "Six zones (专栏3)",
-              "Six zones of 专栏3; schematic points", "point", town_column="host_town_codes"),
+              "Six zones of 专栏3: the host towns' area dissolved (schematic), with a label point", "polygon", town_column="host_town_codes"),
     LayerSpec("towns", "镇街", "Towns and streets",
               "23 towns and streets with 专栏10 positioning; derived polygons unless replaced", "polygon",
               key="code", town_column="code"),

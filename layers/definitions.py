@@ -47,6 +47,7 @@ class LayerDef:
     feed: str | None = None          # compact map feed (rows, not GeoJSON); popups fetch the full record
     detail_api: str | None = None
     detail_url: str | None = None  # e.g. /towns/{code}
+    label_point: tuple[str, str] | None = None   # (lon, lat) columns: areas clicked and labelled at one point
 
     @property
     def spec(self) -> registry.LayerSpec:
@@ -107,13 +108,17 @@ LAYERS: tuple[LayerDef, ...] = (
         searchable=False, permanent_labels=False,
     ),
     LayerDef(
-        id="zones", group="structure", pane=470,
-        style={"radius": 9, "color": "#1b4f72", "weight": 2, "fillColor": "#f4d03f", "fillOpacity": 0.95},
+        id="zones", group="structure", pane=420,
+        style={"color": "#9a7d0a", "weight": 2.5, "fillColor": "#f4d03f", "fillOpacity": 0.15, "dashArray": "8 5"},
+        style_by="host_resolved", styles={"no": {"color": "#7f8c8d", "fillOpacity": 0.05, "dashArray": "2 6"}},
         popup=(Field("lead_industry", "主导产业", "Lead industry"), Field("direction", "发展导向（专栏3）", "Direction (专栏3)", "quote"),
                Field("host_towns", "所在镇街", "Host towns"), Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
-               Field("centre_source", "点位", "Point"), Field("basis", "依据", "Basis")),
-        legend=(LegendEntry("片区（示意点）", "Zone (schematic point)", {"radius": 7, "color": "#1b4f72", "fillColor": "#f4d03f"}),),
-        searchable=True,
+               Field("centre_source", "标注点", "Label point"), Field("basis", "依据", "Basis")),
+        legend=(LegendEntry("片区（所在镇街范围，示意）", "Zone (host towns' area, schematic)",
+                            {"color": "#9a7d0a", "fillColor": "#f4d03f", "fillOpacity": 0.15, "dashArray": "8 5"}),
+                LegendEntry("所在镇街待定", "Host towns unresolved",
+                            {"color": "#7f8c8d", "fillColor": "#f4d03f", "fillOpacity": 0.05, "dashArray": "2 6"})),
+        searchable=True, label_point=("label_lon", "label_lat"),
     ),
     LayerDef(
         id="towns", group="admin", pane=410,

@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.status_item": ("{status}项目", "{status_en}"),
     "map.status_existing": ("现状线路", "Existing lines"),
     "map.village": ("村/社区", "village"),
+    "map.unresolved": ("所在镇街待定", "host unresolved"),
     "map.village_in": ("属{town}", "in {town}"),
     "conf.high": ("高", "high"),
     "conf.medium": ("中", "medium"),

@@ -69,7 +69,7 @@ def layer_config(lang: str) -> list[dict]:
         "permanentLabels": d.permanent_labels, "searchable": d.searchable, "splitBy": d.split_by,
         "cluster": d.cluster, "filters": [{"key": f.key, "label": _pick(f, lang)} for f in d.filters],
         "detailUrl": d.detail_url, "url": d.feed or f"/api/layers/{d.id}.geojson", "compact": bool(d.feed),
-        "detailApi": d.detail_api,
+        "detailApi": d.detail_api, "labelPoint": d.label_point,
         "popup": [{"key": f.key, "label": _pick(f, lang), "kind": f.kind} for f in d.popup],
         "legend": [{"label": _pick(e, lang), "style": e.style} for e in d.legend],
     } for d in LAYERS]

@@ -76,21 +76,42 @@ function pointStyle(cfg, def, f) {
   return Object.assign({ pane: "zj-" + def.id }, styleFor(def, f.properties, cfg.emphasis), mixed);
 }
 
+// An area without a published boundary (a zone) is drawn but not clickable; it is labelled and
+// clicked at one point, so the towns under it stay clickable.
+function labelMarker(cfg, def, f) {
+  const p = f.properties, [fx, fy] = def.labelPoint, s = styleFor(def, p, cfg.emphasis);
+  const m = L.circleMarker(latLngFor(cfg, p[fx], p[fy]), { pane: "zj-" + def.id + "-label", radius: 6, weight: 2,
+    color: "#fff", fillColor: s.color, fillOpacity: 1 });
+  const unresolved = p.host_resolved === "no" ? "（" + t("map.unresolved") + "）" : "";
+  m.bindTooltip(escapeHtml(p[def.titleField] + unresolved), { permanent: true, direction: "right", offset: [6, 0],
+    className: "zj-label zj-label-zone" });
+  m.feature = f;
+  return m;
+}
+
 export function addLayer(map, cfg, def, data) {
   if (def.cluster && L.markerClusterGroup && data.rows) return addClusterLayer(map, cfg, def, data);
   const all = [];
   L.geoJSON(expand(data), {
     pane: "zj-" + def.id,
+    interactive: !def.labelPoint,
     coordsToLatLng: coordsFor(cfg),
     style: (f) => styleFor(def, f.properties, cfg.emphasis),
     pointToLayer: (f, latlng) => L.circleMarker(latlng, pointStyle(cfg, def, f)),
-    onEachFeature: (f, layer) => {
+    onEachFeature: (f, shape) => {
       const p = f.properties;
-      tooltip(cfg, def, p, layer);
-      bindPopup(cfg, def, layer, p);
-      layer.feature = f;
       const key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
-      (state.groups[key] || state.groups[def.id]).addLayer(layer);
+      const group = state.groups[key] || state.groups[def.id];
+      shape.feature = f;
+      let layer = shape;
+      if (def.labelPoint) {
+        group.addLayer(shape);
+        layer = labelMarker(cfg, def, f);
+      } else {
+        tooltip(cfg, def, p, layer);
+      }
+      bindPopup(cfg, def, layer, p);
+      group.addLayer(layer);
       all.push(layer);
       if (def.searchable) {
         state.index.push({ name: String(p[def.titleField]), search: String(p.search || "").toLowerCase(),

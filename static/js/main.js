@@ -10,7 +10,10 @@ import { restore, writeHash } from "./permalink.js";
 import { state } from "./state.js";
 
 function panes(map, cfg) {
-  cfg.layers.forEach((def) => { map.createPane("zj-" + def.id).style.zIndex = def.pane; });
+  cfg.layers.forEach((def) => {
+    map.createPane("zj-" + def.id).style.zIndex = def.pane;
+    if (def.labelPoint) map.createPane("zj-" + def.id + "-label").style.zIndex = 470;   // above the lines
+  });
   map.createPane("zj-context").style.zIndex = 350;
 }
 
