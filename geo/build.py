@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import subprocess
 import sys
 import tempfile
@@ -26,10 +27,20 @@ from shapely.geometry import LineString, MultiPoint, Point, shape
 
 from . import plan
 from .boundaries import read_county, write_geojson
-from .datum import geometry_gcj02_to_wgs84
 from .crs import transformer
-from .derive import (LANE_SPACING_M, METRIC, WGS84, PathResolver, segment_key, clip_metric, lane_offsets,
-                     offset_vertices, round_geometry, tessellate)
+from .datum import geometry_gcj02_to_wgs84
+from .derive import (
+    LANE_SPACING_M,
+    METRIC,
+    WGS84,
+    PathResolver,
+    clip_metric,
+    lane_offsets,
+    offset_vertices,
+    round_geometry,
+    segment_key,
+    tessellate,
+)
 from .errors import DataError
 from .paths import BOUNDARIES_DIR, COUNTY_DIR, DERIVED_DIR, PLAN_DIR, rel
 
@@ -188,5 +199,5 @@ def _geometry(it: _Item, lines: dict, offsets: dict, names: dict, outline_m, to_
 
 
 def _shares(a: list, b: list) -> bool:
-    sa = {segment_key(p, q) for p, q in zip(a, a[1:])}
-    return any(segment_key(p, q) in sa for p, q in zip(b, b[1:]))
+    sa = {segment_key(p, q) for p, q in itertools.pairwise(a)}
+    return any(segment_key(p, q) in sa for p, q in itertools.pairwise(b))

@@ -5,6 +5,7 @@ WGS84 and CGCS2000 differ by well under a metre, far below the accuracy of anyth
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 import geopandas as gpd
@@ -133,12 +134,12 @@ def lane_offsets(lines: dict[str, list[tuple[float, float]]]) -> dict[str, list[
     A segment used by one line only keeps offset 0."""
     users: dict[tuple, list[str]] = {}
     for ident, pts in lines.items():
-        for a, b in zip(pts, pts[1:]):
+        for a, b in itertools.pairwise(pts):
             users.setdefault(segment_key(a, b), []).append(ident)
     out = {}
     for ident, pts in lines.items():
         offs = []
-        for a, b in zip(pts, pts[1:]):
+        for a, b in itertools.pairwise(pts):
             shared = list(dict.fromkeys(users[segment_key(a, b)]))
             offs.append((shared.index(ident) - (len(shared) - 1) / 2) * LANE_SPACING_M)
         out[ident] = offs
@@ -149,7 +150,7 @@ def offset_vertices(pts: list[tuple[float, float]], offsets: list[float]) -> lis
     """Each vertex moved by the mean of its segments' offset vectors. The normal is taken on the
     segment's canonical direction, so lines running either way along a stretch keep their lanes."""
     shifts = []
-    for (a, b), d in zip(zip(pts, pts[1:]), offsets):
+    for (a, b), d in zip(itertools.pairwise(pts), offsets):
         (x1, y1), (x2, y2) = sorted([a, b])
         length = np.hypot(x2 - x1, y2 - y1) or 1.0
         shifts.append(np.array([-(y2 - y1), x2 - x1]) / length * d)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from pypinyin import Style, lazy_pinyin
 import shapely
+from pypinyin import Style, lazy_pinyin
 from shapely.geometry import MultiPoint, Point
 
 from . import gazetteer, plan

@@ -6,9 +6,9 @@ from collections import Counter
 import geopandas as gpd
 from shapely.validation import explain_validity
 
+from . import gazetteer
 from .derive import METRIC
 from .errors import DataError, ValidationError
-from . import gazetteer
 from .load import LAYER_IDS, PlanData
 
 EXPECTED_TYPES = {"街道": 5, "镇": 17, "乡": 1}       # the city's official list (reference README)

@@ -11,6 +11,8 @@ row number is its position in the file (1-based).
 from __future__ import annotations
 
 import csv
+import functools
+import importlib.util
 import io
 import logging
 import signal
@@ -168,7 +170,9 @@ def _run_isolated(params: dict, content: bytes, limits: Limits, filename: str) -
     """``_workbook.py`` as a script: the file on stdin, one JSON document on stdout. The child sets
     its own RLIMIT_AS and RLIMIT_CPU (no preexec_fn: unsafe in a threaded server); the parent
     enforces the wall time and survives whatever happens to the child."""
-    flags = ["-P"] if sys.version_info >= (3, 11) else []      # never import from geo/projects/
+    # -S: no site (its .pth hooks cost more than the parse of a small file); -P: not geo/projects/ either
+    flags = ["-S", "-P"] if sys.version_info >= (3, 11) else ["-S"]
+    params = {**params, "paths": _child_paths()}
     cmd = [sys.executable, *flags, str(Path(_workbook.__file__)), orjson.dumps(params).decode()]
     try:
         proc = subprocess.run(cmd, input=content, capture_output=True, timeout=limits.max_seconds, check=False)
@@ -188,15 +192,28 @@ def _run_isolated(params: dict, content: bytes, limits: Limits, filename: str) -
         raise _limit_error(filename, limits, "memory", proc.returncode) from None
 
 
+@functools.cache
+def _child_paths() -> list[str]:
+    """The directories holding python_calamine and orjson, for a child started without site."""
+    paths = []
+    for name in ("python_calamine", "orjson"):
+        spec = importlib.util.find_spec(name)
+        if spec and spec.submodule_search_locations:
+            paths.append(str(Path(next(iter(spec.submodule_search_locations))).parent))
+        elif spec and spec.origin:
+            paths.append(str(Path(spec.origin).parent))
+    return list(dict.fromkeys(paths))
+
+
 def _limit_error(filename: str, limits: Limits, kind: str, code: int | None = None) -> ImportFileError:
-    detail = f"（退出码 {code}）" if code else ""
+    zh, en = (f"（退出码 {code}）", f" (exit code {code})") if code else ("", "")
     if kind == "time":
-        return file_error(f"文件解析超出时间限制（{limits.max_seconds:g}秒），已中止；文件可能过大或已损坏{detail}",
+        return file_error(f"文件解析超出时间限制（{limits.max_seconds:g}秒），已中止；文件可能过大或已损坏{zh}",
                           f"parsing the file exceeded the time limit ({limits.max_seconds:g} s) and was stopped; "
-                          "the file may be too large or damaged", filename)
-    return file_error(f"文件解析超出内存限制（{limits.max_memory_mb} MB）或解析器异常退出，已中止；文件可能过大或已损坏{detail}",
+                          f"the file may be too large or damaged{en}", filename)
+    return file_error(f"文件解析超出内存限制（{limits.max_memory_mb} MB）或解析器异常退出，已中止；文件可能过大或已损坏{zh}",
                       f"parsing the file exceeded the memory limit ({limits.max_memory_mb} MB) or the parser failed; "
-                      "the file may be too large or damaged", filename)
+                      f"the file may be too large or damaged{en}", filename)
 
 
 # ------------------------------------------------------------------ CSV
@@ -330,42 +347,46 @@ def csv_source(filename: str, content: bytes, limits: Limits, records: int = HEA
         if len(rows) >= records:
             break
     head = Grid("csv", rows, numbers, encoding=encoding, delimiter=sep, filename=filename)
-    return CsvSource(data, head, ends, pos >= len(data) or not data[pos:].strip())
+    rest = len(data) - pos
+    return CsvSource(data, head, ends, rest <= 0 or (rest < SAMPLE_BYTES and not data[pos:].strip()))
 
 
 def csv_body(src: CsvSource, after: int, limits: Limits) -> tuple[pd.DataFrame, np.ndarray]:
     """Records after head row ``after`` (an index into ``src.head.rows``) as a DataFrame of str with
-    columns 0..n-1, and their row numbers; blank records left out. pyarrow reads the bulk; the csv
-    module takes over for ragged rows, blank lines or invalid UTF-8, to keep row numbers exact."""
+    columns 0..n-1, and their row numbers. pyarrow reads the bulk; the csv module takes over for
+    ragged rows, blank lines, line breaks in cells or invalid UTF-8, to keep row numbers exact."""
     filename, first = src.head.filename, src.head.row_numbers[after] + 1
-    body = src.data[src.ends[after]:]
     ncols = max(map(len, src.head.rows[after:]))
-    if src.complete or not body.strip():
-        rows = [r for n, r in zip(src.head.row_numbers[after + 1:], src.head.rows[after + 1:])]
-        return _frame(rows, ncols), np.asarray(src.head.row_numbers[after + 1:], dtype=np.int64)
+    if src.complete:
+        numbers = src.head.row_numbers[after + 1:]
+        return rows_frame(src.head.rows[after + 1:], ncols), np.asarray(numbers, dtype=np.int64)
+    body = src.data[src.ends[after]:]
     try:
-        df = _arrow_csv(body, src.head.delimiter, ncols)
+        table = _arrow_csv(body, src.head.delimiter, ncols)
     except _Fallback:
-        df = None
-    if df is None:
         return _python_body(body, src.head.delimiter, first, ncols, limits, filename)
-    if len(df) > limits.max_rows + HEADER_SLACK:
-        raise file_error(f"行数{len(df)}超过上限{limits.max_rows}，请拆分文件",
-                         f"{len(df)} rows exceed the limit of {limits.max_rows}; split the file", filename)
-    numbers = np.arange(first, first + len(df), dtype=np.int64)
-    _check_lengths(df, numbers, limits, filename)
-    blank = np.logical_and.reduce([(df[c] == "").to_numpy() for c in df.columns]) if len(df.columns) else None
-    if blank is not None and blank.any():
-        df, numbers = df[~blank].reset_index(drop=True), numbers[~blank]
-    return df, numbers
+    if table.num_rows > limits.max_rows + HEADER_SLACK:
+        raise file_error(f"行数{table.num_rows}超过上限{limits.max_rows}，请拆分文件",
+                         f"{table.num_rows} rows exceed the limit of {limits.max_rows}; split the file", filename)
+    _check_lengths(table, first, limits, filename)
+    df = _stripped(table).to_pandas()
+    df.columns = range(ncols)
+    return df, np.arange(first, first + len(df), dtype=np.int64)
+
+
+def _stripped(table):
+    """Values without surrounding whitespace (Unicode: also U+3000 and no-break spaces)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    return pa.table([pc.utf8_trim_whitespace(c) for c in table.columns], names=table.column_names)
 
 
 class _Fallback(Exception):
     pass
 
 
-def _arrow_csv(body: bytes, sep: str, ncols: int) -> pd.DataFrame:
-    """The body with pyarrow (multithreaded, every column as string). Raises _Fallback when the rows
+def _arrow_csv(body: bytes, sep: str, ncols: int):
+    """The body as a pyarrow Table (multithreaded, every column a string). Raises _Fallback when rows
     are ragged, the text is not UTF-8, or records and lines differ (blank lines, line breaks in cells)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -378,12 +399,23 @@ def _arrow_csv(body: bytes, sep: str, ncols: int) -> pd.DataFrame:
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise _Fallback from exc
-    lines = body.count(b"\n") + (not body.endswith(b"\n"))
-    if table.num_rows != lines:
+    if table.num_rows != body.count(b"\n") + (not body.endswith(b"\n")):
         raise _Fallback
-    df = table.to_pandas()
-    df.columns = range(ncols)
-    return df
+    return table
+
+
+def _check_lengths(table, first: int, limits: Limits, filename: str) -> None:
+    import pyarrow.compute as pc
+    cap = limits.max_cell_chars
+    for j, col in enumerate(table.columns):
+        longest = pc.max(pc.binary_length(col)).as_py()       # bytes ≥ characters, and free to compute
+        if longest is None or longest <= cap:
+            continue
+        lengths = pc.utf8_length(col)
+        if pc.max(lengths).as_py() > cap:
+            row = first + pc.index(pc.greater(lengths, cap), True).as_py()
+            raise file_error(f"单元格超过{cap}个字符", f"the cell is longer than {cap} characters", filename,
+                             row=row, field=f"{column_letter(j)}{row}")
 
 
 def _python_body(body: bytes, sep: str, first: int, ncols: int, limits: Limits, filename: str):
@@ -393,24 +425,15 @@ def _python_body(body: bytes, sep: str, first: int, ncols: int, limits: Limits, 
     for n, rec in _records(reader, first, limits, filename, limits.max_rows + HEADER_SLACK):
         numbers.append(n)
         rows.append(rec)
-    return _frame(rows, ncols), np.asarray(numbers, dtype=np.int64)
+    return rows_frame(rows, ncols), np.asarray(numbers, dtype=np.int64)
 
 
-def _frame(rows: list[list[str]], ncols: int) -> pd.DataFrame:
+def rows_frame(rows: list[list[str]], ncols: int) -> pd.DataFrame:
     """Ragged rows as a DataFrame of str, padded to the widest row (at least ncols)."""
     width = max([ncols, *map(len, rows)])
     padded = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
     return pd.DataFrame(padded, columns=range(width), dtype=str) if rows else \
         pd.DataFrame({i: pd.Series(dtype=str) for i in range(width)})
-
-
-def _check_lengths(df: pd.DataFrame, numbers: np.ndarray, limits: Limits, filename: str) -> None:
-    for c in df.columns:
-        lengths = df[c].str.len().to_numpy()
-        if len(lengths) and lengths.max() > limits.max_cell_chars:
-            row = int(numbers[int(np.argmax(lengths > limits.max_cell_chars))])
-            raise file_error(f"单元格超过{limits.max_cell_chars}个字符", f"the cell is longer than "
-                             f"{limits.max_cell_chars} characters", filename, row=row, field=f"{column_letter(c)}{row}")
 
 
 # ------------------------------------------------------------------ GeoJSON
