@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -98,21 +99,50 @@ def cmd_build(args) -> int:
 
 
 def cmd_projects_import(args) -> int:
-    """Same checks, join and single transaction as the HTTP import; the CLI counts as its own editor."""
+    """Same reading, checks, join and single transaction as the web import; the CLI is its own editor."""
     from geo.errors import DataError
-    from geo.projects import ImportOptions, import_file, rejected_csv
+    from geo.projects import rejected_xlsx
     try:
-        s = _services(args, database_url=args.database_url)
-        opts = ImportOptions(datum=args.datum, max_rows=args.max_rows or s.config["max_rows"], user=None)
-        res = import_file(args.file.name, args.file.read_bytes(), s.data, store=s.store, options=opts)
+        s = _services(args, database_url=args.database_url, max_rows=args.max_rows)
+        if args.max_rows:
+            s.config["max_cells"] = args.max_rows * 64        # a big list from the shell: cells scale with rows
+        res = s.import_file(args.file.name, args.file.read_bytes(), datum=args.datum, year=args.year,
+                            title=args.title or "", sheet=args.sheet, header_row=args.header_row,
+                            replace=args.replace, user=f"cli:{os.environ.get('USER', '')}".rstrip(":"))
     except (DataError, OSError) as exc:
         return _err(exc)
     print(json.dumps({"received": res.received, "imported": len(res.accepted), "rejected": len(res.rejected),
-                      "warnings": len(res.warnings), **res.saved}, ensure_ascii=False))
+                      "warnings": len(res.warnings), "skipped": len(res.skipped), **res.saved}, ensure_ascii=False))
     for r in res.rejected:
         print(f"  第{r['row']}行/row {r['row']}: {r['reason']}", file=sys.stderr)
-    if args.rejected_csv and res.rejected:
-        args.rejected_csv.write_bytes(rejected_csv(res.rejected))
+    if args.rejected and res.rejected:
+        args.rejected.write_bytes(rejected_xlsx(res.rejected, res.mapped.columns if res.mapped else None))
+    return 0
+
+
+def cmd_users(args) -> int:
+    """Accounts for the workbench: add, list, disable/enable, passwd."""
+    import getpass
+
+    from geo.errors import DataError
+    users = _services(args).users
+    try:
+        if args.action == "list":
+            for u in users.listing():
+                state = "active" if u["active"] else "disabled"
+                print(f"{u['username']:<20} {u['role']:<7} {state:<9} {u['display_name'] or ''}")
+            return 0
+        if args.action in ("disable", "enable"):
+            users.set_active(args.username, args.action == "enable")
+        else:
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码 / password: ")
+            if args.action == "add":
+                users.add(args.username, password, args.role, args.name or "")
+            else:
+                users.set_password(args.username, password)
+    except DataError as exc:
+        return _err(exc)
+    print(f"OK: {args.action} {args.username}")
     return 0
 
 
@@ -169,14 +199,37 @@ def _project_parsers(sub) -> None:
     psub = pj.add_subparsers(dest="action", required=True)
     pi = psub.add_parser("import", help="import a CSV (UTF-8/GBK), XLSX or GeoJSON project list")
     pi.add_argument("file", type=Path)
-    pi.add_argument("--datum", default="wgs84", help="wgs84 (default), cgcs2000 or gcj02 for rows without a datum column")
+    pi.add_argument("--datum", default=None, choices=["wgs84", "cgcs2000", "gcj02", "bd09", "gk"],
+                    help="system of the coordinates when the file does not say (required then): wgs84 (GPS), "
+                         "cgcs2000 (天地图), gcj02 (高德/腾讯), bd09 (百度), gk (CGCS2000 Gauss-Krüger metres)")
+    pi.add_argument("--year", type=int, default=None, help="the list's year (default: from its title, or this year)")
+    pi.add_argument("--title", default=None, help="the list's title (default: the file's title row or name)")
+    pi.add_argument("--sheet", default=None, help="sheet name or number (default: the first)")
+    pi.add_argument("--header-row", type=int, default=None, help="Excel row of the header (default: found)")
+    pi.add_argument("--replace", type=int, default=None, metavar="BATCH", help="replace this batch atomically")
     pi.add_argument("--max-rows", type=int, default=None, help="default: the max_rows setting")
-    pi.add_argument("--rejected-csv", type=Path, default=None, help="write rejected rows here to fix and re-import")
+    pi.add_argument("--rejected", type=Path, default=None, help="write rejected rows (XLSX) here to fix and re-import")
     pi.set_defaults(fn=cmd_projects_import)
     ps = psub.add_parser("summary", help="projects per town and per sector against 专栏8")
     ps.set_defaults(fn=cmd_projects_summary)
     for sp in (pi, ps):
         sp.add_argument("--database-url", default=None, help="default: the database_url / data_dir settings")
+
+
+def _user_parsers(sub) -> None:
+    us = sub.add_parser("users", help="accounts for the workbench")
+    usub = us.add_subparsers(dest="action", required=True)
+    usub.add_parser("list", help="list accounts").set_defaults(fn=cmd_users)
+    for name, hlp in (("add", "add an account"), ("disable", "disable an account"), ("enable", "enable an account"),
+                      ("passwd", "set a password")):
+        sp = usub.add_parser(name, help=hlp)
+        sp.add_argument("username")
+        sp.set_defaults(fn=cmd_users)
+        if name in ("add", "passwd"):
+            sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        if name == "add":
+            sp.add_argument("--role", default="editor", choices=["editor", "admin"])
+            sp.add_argument("--name", default=None, help="display name")
 
 
 def _export_parser(sub) -> None:
@@ -199,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     _data_parsers(sub)
     _project_parsers(sub)
+    _user_parsers(sub)
     _export_parser(sub)
     sv = sub.add_parser("serve", help="start the map service (same options as `python server.py`)")
     sv.add_argument("rest", nargs=argparse.REMAINDER)

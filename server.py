@@ -15,7 +15,7 @@ import sys
 from flask import Flask
 
 from geo.paths import REPO
-from web import BLUEPRINTS, config, errors, i18n
+from web import BLUEPRINTS, auth, config, errors, i18n
 from web.caching import ResponseCache
 from web.jsonio import OrjsonProvider
 from web.services import Services
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None, *, config_file: str | None = None)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     errors.register(app)
+    auth.init_app(app, cfg)
     i18n.init_app(app)
     app.wsgi_app = ResponseCache(app.wsgi_app, services.version_for)
     return app

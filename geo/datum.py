@@ -1,4 +1,4 @@
-"""GCJ-02 (火星坐标, used by Amap/Gaode) <-> WGS84.
+"""GCJ-02 (火星坐标, used by Amap/Gaode and Tencent) and BD-09 (Baidu) <-> WGS84.
 
 GCJ-02 is an obfuscation of WGS84, not a datum pyproj knows, so the public-domain forward
 formula is used and inverted by fixed-point iteration (converges to < 1e-9° in a few rounds).
@@ -54,3 +54,35 @@ def geometry_gcj02_to_wgs84(geom):
         return np.column_stack([x, y])
 
     return shapely.transform(geom, conv)
+
+
+# BD-09 (Baidu) is GCJ-02 shifted once more by Baidu's public formula.
+_X_PI = np.pi * 3000.0 / 180.0
+
+
+def gcj02_to_bd09(lon, lat):
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon, lat, iterations: int = 4):
+    """Baidu's approximate inverse, then refined by fixed-point iteration of the forward formula."""
+    bl, ba = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = bl - 0.0065, ba - 0.006
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    gl, ga = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(iterations):
+        fl, fa = gcj02_to_bd09(gl, ga)
+        gl, ga = gl - (fl - bl), ga - (fa - ba)
+    return gl, ga
+
+
+def wgs84_to_bd09(lon, lat):
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon, lat):
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))

@@ -27,6 +27,17 @@ class DataError(Exception):
             parts.append(f"字段/field “{self.field}”")
         return " ".join(parts)
 
+    def where_in(self, lang: str) -> str:
+        """The location in one language: "项目.csv 第3行 字段“经度”" / "项目.csv row 3 field '经度'"."""
+        parts = [f"[{self.layer}]"] if self.layer else []
+        if self.file:
+            parts.append(self.file)
+        if self.row is not None:
+            parts.append(f"第{self.row}行" if lang == "zh" else f"row {self.row}")
+        if self.field:
+            parts.append(f"字段“{self.field}”" if lang == "zh" else f"field '{self.field}'")
+        return " ".join(parts)
+
     def __str__(self) -> str:
         where = self.where
         return f"{where + '：' if where else ''}{self.zh} / {self.en}"

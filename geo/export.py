@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 
 from . import registry
 from .crs import EPSG, decimals
@@ -104,17 +105,29 @@ def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tup
         return path.read_bytes(), name, mime
 
 
+def _to_multi(g):
+    if g is None or g.geom_type.startswith("Multi"):
+        return g
+    return {"Point": MultiPoint, "LineString": MultiLineString, "Polygon": MultiPolygon}[g.geom_type]([g])
+
+
 def _shapefile(gdf: gpd.GeoDataFrame, tmp: Path, stem: str) -> bytes:
     """Zipped Shapefile: one geometry type per file, so a mixed layer becomes one file per type; DBF
     names are cut to 10 characters, listed in fields.csv; texts over 254 bytes are cut (use GeoPackage)."""
     out, fields = _dbf_names(gdf)
     kinds = out.geom_type.str.replace("Multi", "", regex=False)
+    # features without geometry (a project of several towns) go with the first type, as null shapes
+    kinds = kinds.fillna(kinds.dropna().iloc[0] if kinds.notna().any() else "Point")
     for kind in sorted(kinds.unique()):
         suffix = "" if kinds.nunique() == 1 else f"_{kind.lower()}s"
+        part = out[kinds == kind]
+        multi = part.geom_type.str.startswith("Multi").any()
+        if multi:                                             # one shape type per file: promote singles
+            part = part.set_geometry(part.geometry.map(_to_multi))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)   # truncation is documented in fields.csv
-            pyogrio.write_dataframe(out[kinds == kind], tmp / f"{stem}{suffix}.shp", driver="ESRI Shapefile",
-                                    encoding="UTF-8")
+            pyogrio.write_dataframe(part, tmp / f"{stem}{suffix}.shp", driver="ESRI Shapefile", encoding="UTF-8",
+                                    geometry_type=f"Multi{kind}" if multi else kind)
     (tmp / "fields.csv").write_text("\ufeffshapefile_field,field\r\n" + "".join(f"{a},{b}\r\n" for b, a in fields.items()),
                                     encoding="utf-8")
     buf = io.BytesIO()

@@ -20,11 +20,14 @@ from .load import PlanData
 
 
 def with_provenance(df):
-    """Projects: a point placed at its town seat is schematic; one with coordinates is as given."""
+    """Projects: where each position comes from, in words (``accuracy`` is set on import: 上报坐标（GCJ-02
+    已转换）, 镇街驻地示意…, never "official"); stored in WGS84."""
     df = df.copy()
-    df["accuracy"] = np.where(df["located_by"] == "town", "schematic", "official")
     df["datum"] = "WGS84 (EPSG:4326)"
-    df["source"] = "project list import (" + df["datum_input"].fillna("").astype(str) + ")"
+    df["source"] = ("项目清单导入（批次" + df["import_id"].astype("Int64").astype(str).replace("<NA>", "—") + "，第"
+                    + df["source_row"].astype("Int64").astype(str).replace("<NA>", "—") + "行）")
+    if "accuracy" not in df or df["accuracy"].isna().all():
+        df["accuracy"] = ""
     return df
 
 
@@ -74,7 +77,9 @@ class Catalog:
         if hit is None or hit[0] != v:
             with self._lock:
                 df = self.store.projects()
-                g = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
+                pts = gpd.points_from_xy(df["lon"], df["lat"])
+                pts[df["lon"].isna().to_numpy()] = None          # multi-town / city-wide: no point, not a fake one
+                g = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=pts, crs=4326)
                 g = with_provenance(g)
                 hit = self._projects = (v, g)
         return hit[1]

@@ -36,7 +36,9 @@ def start_server(env_extra=None):
 
 def import_projects(url, content, name):
     boundary = "----zhujitest"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+    fields = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                     for k, v in (("datum", "wgs84"), ("year", "2026")))      # as a script states them
+    body = (f"{fields}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
             f"Content-Type: text/csv\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
     req = urllib.request.Request(url + "/api/projects/import", data=body, method="POST", headers={
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {TOKEN}"})

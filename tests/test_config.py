@@ -24,7 +24,7 @@ def test_cli_and_server_read_the_same_toml_file(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("ZHUJI_MAP_DATA_DIR", raising=False)
     (tmp_path / "p.csv").write_bytes(csv_bytes([["C1", "配置测试项目", *FENGQIAO, "枫桥镇", "", "", "", ""]]))
-    r = run_cli("--config", str(toml), "projects", "import", str(tmp_path / "p.csv"))
+    r = run_cli("--config", str(toml), "projects", "import", str(tmp_path / "p.csv"), "--datum", "wgs84", "--year", "2026")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.splitlines()[0])["imported"] == 1
     app = server.create_app(config_file=str(toml))                  # the server reads what the CLI wrote
@@ -32,7 +32,7 @@ def test_cli_and_server_read_the_same_toml_file(tmp_path, monkeypatch):
     names = [f["properties"]["name"] for f in app.test_client().get("/api/layers/projects.geojson").get_json()["features"]]
     assert names == ["配置测试项目"]
     auth = {"Authorization": "Bearer from-the-file"}                  # the token comes from the file too
-    assert app.test_client().delete("/api/projects/id:C1", headers=auth).status_code == 200
+    assert app.test_client().delete("/api/projects/2026/id:C1", headers=auth).status_code == 200
 
 
 def test_environment_beats_the_file_and_arguments_beat_both(tmp_path):

@@ -9,7 +9,7 @@ from pyproj import Transformer
 
 import geo
 import server
-from geo.datum import wgs84_to_gcj02
+from geo.datum import wgs84_to_bd09, wgs84_to_gcj02
 
 TOKEN = "test-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -36,6 +36,9 @@ def csv_bytes(rows, header=HEADER, encoding="utf-8"):
 
 
 def upload(client, content, name="projects.csv", headers=AUTH, **form):
+    """As a script would: the coordinates' system stated (WGS84 unless said otherwise), the list's year 2026."""
+    form = {"datum": "wgs84", "year": "2026", **form}
+    form = {k: v for k, v in form.items() if v is not None}
     return client.post("/api/projects/import", data={"file": (io.BytesIO(content), name), **form}, headers=headers)
 
 
@@ -107,43 +110,56 @@ def test_every_bad_row_is_explained_and_counted(client):
         ["B3", "错误数字", "东经120", "29.7", "", "", "", "", ""],                # not a number
         ["B4", "无坐标无镇", "", "", "", "", "", "", ""],                         # nothing to locate by
         ["B5", "无坐标错镇", "", "", "不存在镇", "", "", "", ""],                  # unknown town
-        ["B6", "其他带平面", "39500000", "3300000", "", "", "", "", ""],          # metres, wrong zone
+        ["B6", "米制坐标", f"{e:.2f}", f"{n:.2f}", "", "", "", "", ""],        # metres, but WGS84 was stated
         ["B7", "负投资", *FENGQIAO, "", "", "-3", "", ""],
         ["B8", "只有经度", "120.4", "", "", "", "", "", ""],
-        ["G1", "高斯坐标", f"{e:.2f}", f"{n:.2f}", "", "", "", "", ""],         # EPSG:4549 → converted
         ["S1", "填反", str(FENGQIAO[1]), str(FENGQIAO[0]), "", "", "", "", ""],  # swapped → fixed
         ["T1", "按镇定位", "", "", "次坞镇", "", "", "", ""],                     # → seat, located_by=town
         ["T1", "重复编号", *FENGQIAO, "", "", "", "", ""],                       # duplicate id
     ]
     body = accounted(upload(client, csv_bytes(rows)), len(rows))
     reasons = {r["row"]: r["reason"] for r in body["rejected"]}
-    assert set(reasons) == {2, 3, 4, 5, 6, 7, 8, 9, 13}
+    assert set(reasons) == {2, 3, 4, 5, 6, 7, 8, 9, 12}
     assert "项目名称为空" in reasons[2] and "project name is blank" in reasons[2]
     assert "诸暨市域外" in reasons[3] and "outside Zhuji" in reasons[3]
     assert "东经120" in reasons[4] and "经度" in reasons[4]
     assert "没有坐标" in reasons[5] and "不存在镇" in reasons[6]
-    assert "EPSG:4549" in reasons[7] and "负" in reasons[8] and "只有一个" in reasons[9]
-    assert "与第12行重复" in reasons[13] and "duplicate of row 12" in reasons[13]
+    assert "平面坐标" in reasons[7] and "gk" in reasons[7] and "负" in reasons[8] and "只填了一个" in reasons[9]
+    assert "与第11行重复" in reasons[12] and "duplicate of row 11" in reasons[12]
+    assert {r["row"]: r["column"] for r in body["rejected"]}[4] == "经度"      # the officer's own column
     warns = " ".join(w["message"] for w in body["warnings"])
-    assert "EPSG:4549" in warns and "swapped" in warns and "located_by=town" in warns
+    assert "swapped" in warns and "次坞镇驻地" in warns
     props = {f["properties"]["project_id"]: f["properties"] for f in stored(client)}
-    assert abs(props["G1"]["lon"] - FENGQIAO[0]) < 1e-6 and abs(props["G1"]["lat"] - FENGQIAO[1]) < 1e-6
     assert props["S1"]["lon"] == pytest.approx(FENGQIAO[0]) and props["S1"]["town_name"] == "枫桥镇"
     assert props["T1"]["located_by"] == "town" and props["T1"]["town_name"] == "次坞镇"
+    assert props["T1"]["accuracy"] == "镇街驻地示意（非项目位置）" and props["S1"]["accuracy"] == "上报坐标（WGS84）"
+    assert props["T1"]["corridor_distance_m"] is None          # a seat is not the site: no distance pretended
     # the rejected rows come back as a CSV to fix and re-upload
     rej = client.get(body["rejected_csv"])
     text = rej.data.decode("utf-8-sig")
     assert rej.data.startswith(b"\xef\xbb\xbf") and "市外项目" in text and text.count("\r\n") == 1 + 9
 
 
-def test_datum_field_gcj02_and_cgcs2000(client):
+def test_datum_field_gcj02_bd09_and_gauss_kruger_in_whole_metres(client):
     gx, gy = wgs84_to_gcj02(np.array([FENGQIAO[0]]), np.array([FENGQIAO[1]]))
     accounted(upload(client, csv_bytes([["D1", "高德坐标", f"{gx[0]:.7f}", f"{gy[0]:.7f}", "", "", "", "", ""]]),
                      datum="GCJ-02"), 1)
-    p = stored(client)[0]["properties"]
-    assert abs(p["lon"] - FENGQIAO[0]) < 1e-6 and abs(p["lat"] - FENGQIAO[1]) < 1e-6 and p["datum_input"] == "gcj02"
-    r = upload(client, csv_bytes([["D2", "x", *FENGQIAO, "", "", "", "", ""]]), datum="BD-09")
-    assert r.status_code == 400 and "BD-09" in r.get_json()["description"]
+    bx, by = wgs84_to_bd09(FENGQIAO[0], FENGQIAO[1])
+    accounted(upload(client, csv_bytes([["D2", "百度坐标", f"{bx:.7f}", f"{by:.7f}", "", "", "", "", ""]]), datum="BD-09"), 1)
+    e, n = Transformer.from_crs(4326, 4549, always_xy=True).transform(*FENGQIAO)
+    accounted(upload(client, csv_bytes([["D3", "高斯整米", str(round(e)), str(round(n)), "", "", "", "", ""],
+                                        ["D4", "带号", str(40_000_000 + round(e)), str(round(n)), "", "", "", "", ""]]),
+                     datum="gk"), 2)
+    p = {f["properties"]["project_id"]: f["properties"] for f in stored(client)}
+    for pid, system in (("D1", "GCJ-02"), ("D2", "BD-09")):
+        assert abs(p[pid]["lon"] - FENGQIAO[0]) < 1e-6 and abs(p[pid]["lat"] - FENGQIAO[1]) < 1e-6, pid
+        assert system in p[pid]["accuracy"] and "已转换" in p[pid]["accuracy"]
+    for pid in ("D3", "D4"):                                   # whole metres: within a metre of the point
+        assert abs(p[pid]["lon"] - FENGQIAO[0]) < 1e-5 and abs(p[pid]["lat"] - FENGQIAO[1]) < 1e-5, pid
+    r = upload(client, csv_bytes([["D5", "x", *FENGQIAO, "", "", "", "", ""]]), datum="Beijing54")
+    assert r.status_code == 400 and "Beijing54" in r.get_json()["description"]
+    r = upload(client, csv_bytes([["D6", "x", *FENGQIAO, "", "", "", "", ""]]), datum=None)
+    assert r.status_code == 400 and r.get_json()["field"] == "datum" and "GCJ-02" in r.get_json()["zh"]
 
 
 def test_join_results_at_every_town_seat(client):
@@ -157,8 +173,8 @@ def test_join_results_at_every_town_seat(client):
         assert p["cluster"] == t.clusters
     dk = props["S330681104"]                       # 店口镇
     assert "临杭产业园区" in dk["zones"] and dk["cluster"] == "白塔望优共富片区"
-    fq = props["S330681109"]                       # 枫桥镇: the E–W axis and S211 pass its seat
-    assert fq["axis_branch"] == "枫桥经验" and fq["axis_distance_m"] == 0 and fq["corridor_distance_m"] == 0
+    fq = props["S330681109"]                       # 枫桥镇: the E–W axis and S211 pass its seat (each in its lane)
+    assert fq["axis_branch"] == "枫桥经验" and fq["axis_distance_m"] <= 500 and fq["corridor_distance_m"] <= 500
     zj = props["S330681110"]                       # 赵家镇: off the axis, some km away
     assert zj["axis_distance_m"] > 1000 and zj["corridor_name"]
 
@@ -177,7 +193,7 @@ def test_auth_no_token_wrong_token_and_nothing_changes(client, app):
         r = upload(client, content, headers=headers)
         assert r.status_code == 401 and "Bearer" in r.get_json()["description"]
         assert client.post("/api/projects", json={"name": "x", "town": "枫桥"}, headers=headers).status_code == 401
-        assert client.delete("/api/projects/id:A1", headers=headers).status_code == 401
+        assert client.delete("/api/projects/2026/id:A1", headers=headers).status_code == 401
     assert stored(client) == [] and app.extensions["zhuji"].store.audit_log() == []
     assert client.get("/api/projects/summary").status_code == 200           # reads are open
 
@@ -190,34 +206,36 @@ def test_writes_disabled_without_configured_token(store_url):
 
 def test_audit_records_every_write(client, app):
     accounted(upload(client, csv_bytes([["A1", "甲", *FENGQIAO, "", "", "", "", ""]])), 1)
-    r = client.post("/api/projects", json={"id": "A2", "name": "乙", "lon": FENGQIAO[0], "lat": FENGQIAO[1]}, headers=AUTH)
+    r = client.post("/api/projects", json={"id": "A2", "name": "乙", "lon": FENGQIAO[0], "lat": FENGQIAO[1],
+                                           "datum": "wgs84", "year": 2026}, headers=AUTH)
     assert r.status_code == 201
-    r = client.put("/api/projects/id:A2", json={"name": "乙（改）", "town": "赵家"}, headers=AUTH)
+    r = client.put("/api/projects/2026/id:A2", json={"id": "A2", "name": "乙（改）", "town": "赵家"}, headers=AUTH)
     assert r.status_code == 200 and r.get_json()["project"]["town_name"] == "赵家镇"
-    assert client.delete("/api/projects/id:A1", headers=AUTH).status_code == 200
-    assert client.delete("/api/projects/id:A1", headers=AUTH).status_code == 404
+    assert client.delete("/api/projects/2026/id:A1", headers=AUTH).status_code == 200
+    assert client.delete("/api/projects/2026/id:A1", headers=AUTH).status_code == 404
     log = app.extensions["zhuji"].store.audit_log()
     assert [a["action"] for a in log] == ["delete", "edit", "create", "import"]
-    assert all(a["token_id"] and TOKEN not in a["token_id"] for a in log) and log[-1]["rows"] == 1
-    bad = client.post("/api/projects", json={"name": "外", "lon": 121.5, "lat": 29.9}, headers=AUTH)
+    assert {a["actor"] for a in log} == {"bootstrap-token"} and log[-1]["rows"] == 1
+    assert TOKEN not in str(log)                               # no token material in the trail
+    bad = client.post("/api/projects", json={"name": "外", "lon": 121.5, "lat": 29.9, "datum": "wgs84"}, headers=AUTH)
     assert bad.status_code == 400 and "outside Zhuji" in bad.get_json()["description"]
 
 
 def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch):
-    import geo.projects.store as gs
+    import geo.projects.batches as gb
     store = app.extensions["zhuji"].store
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
-    monkeypatch.setattr(gs, "BATCH", 10)
+    monkeypatch.setattr(gb, "BATCH", 10)
     calls = {"n": 0}
-    real = store._stage_batch
+    real = gb._tuples
 
     def failing(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 3:                        # after 20 of the 51 rows are written
+        if calls["n"] == 3:                        # after 20 of the 51 rows are staged
             raise RuntimeError("disk full (simulated)")
         return real(*args, **kw)
 
-    monkeypatch.setattr(store, "_stage_batch", failing)
+    monkeypatch.setattr(gb, "_tuples", failing)
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))

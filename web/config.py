@@ -35,8 +35,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", None, Path, "directory of the SQLite project store (default instance/)"),
     Setting("database_url", None, str, "postgresql://… to keep projects in PostGIS instead", ("DATABASE_URL",)),
     Setting("token", "", str, "bootstrap editor token for scripts (Authorization: Bearer …); unset = read-only"),
-    Setting("max_upload_mb", 20.0, float, "largest upload in MB"),
+    Setting("max_upload_mb", 20.0, float, "largest upload in MB (the server refuses larger bodies before reading them)"),
     Setting("max_rows", 200_000, int, "most rows per upload"),
+    Setting("max_parse_seconds", 60.0, float, "time limit for parsing one uploaded workbook"),
+    Setting("max_parse_memory_mb", 1024, int, "memory limit for parsing one uploaded workbook"),
+    Setting("public_read", True, bool, "false: everything, reads included, needs sign-in or a token"),
+    Setting("secret_key", "", str, "key that signs session cookies (default: made once, kept in data_dir/secret_key)"),
+    Setting("session_hours", 8, int, "how long a sign-in lasts"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import DataError, StoreError
+from geo.projects.store import ConflictError
 from layers.messages import both
 
 log = logging.getLogger("zhuji_map")
@@ -34,9 +35,9 @@ class ApiError(Exception):
 
     @classmethod
     def from_data_error(cls, exc: DataError, status: int = 400) -> ApiError:
-        where = exc.where
-        zh = f"{where + '：' if where else ''}{exc.zh}"
-        return cls(status, zh, exc.en if not where else f"{where}: {exc.en}", field=exc.field, row=exc.row)
+        zh, en = exc.where_in("zh"), exc.where_in("en")
+        return cls(status, f"{zh}：{exc.zh}" if zh else exc.zh, f"{en}: {exc.en}" if en else exc.en,
+                   field=exc.field, row=exc.row)
 
     def body(self) -> dict:
         return {"code": CODES.get(self.status, "Error"), "status": self.status,
@@ -88,6 +89,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(ApiError, respond)
     app.register_error_handler(DataError, lambda exc: respond(ApiError.from_data_error(exc)))
     app.register_error_handler(StoreError, lambda exc: respond(ApiError.from_data_error(exc, 500)))
+    app.register_error_handler(ConflictError, lambda exc: respond(ApiError.from_data_error(exc, 409)))
     app.register_error_handler(413, _too_large)
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(Exception, _unexpected)

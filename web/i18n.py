@@ -1,11 +1,15 @@
 """The request's language (``?lang=zh|en``, zh by default) and ``_()`` for templates, from layers.messages."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, g, request
 
 from layers.messages import DEFAULT_LANG, LANGS, t
 
 from .errors import ApiError
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def request_lang() -> str:
@@ -23,7 +27,22 @@ def _current() -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
+def local_time(value) -> str:
+    """A stored UTC time as the time in China (UTC+8), to the minute."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
 def init_app(app: Flask) -> None:
+    from .auth import current_user
+    app.jinja_env.filters["dt"] = local_time
+    app.jinja_env.globals["current_user"] = current_user
+
     @app.context_processor
     def inject():
         lang = _current()

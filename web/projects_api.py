@@ -1,115 +1,179 @@
-"""The projects API for scripts and the map: import a file, create/edit/delete one project, read, audit."""
+"""The projects API for scripts and the workbench: import a list, create/edit/delete one project, read, audit.
+
+``POST /api/projects/import`` (multipart ``file``; optional ``datum``, ``year``, ``title``, ``sheet``,
+``header_row``, ``mapping`` as JSON, ``replace`` = a batch id) applies the same header detection, column
+mapping, gazetteer and checks as the browser workbench, and refuses coordinates whose system is stated
+neither in the file nor in ``datum``.
+"""
 from __future__ import annotations
 
 import json
 
+import orjson
 import pandas as pd
 from flask import Blueprint, Response, g, jsonify, request
 
 from geo.errors import ImportFileError
 from geo.features import with_provenance
-from geo.projects import prepare, rejected_csv
+from geo.projects import DatumRequired, canonical_frame, prepare, rejected_csv, rejected_xlsx
 
-from .auth import require_editor
+from .auth import require_admin, require_editor
 from .errors import ApiError, not_found
 from .services import services
 
 bp = Blueprint("projects_api", __name__)
 
 
-def _jsonable(rec: dict) -> dict:
+def jsonable(rec: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
+
+
+def _int(name: str, lo: int, hi: int) -> int | None:
+    raw = (request.form.get(name) or request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise ApiError(400, f"{name} 应为 {lo}–{hi} 之间的整数：“{raw}”", f"{name} must be a whole number in {lo}–{hi}, "
+                       f"got '{raw}'", field=name)
+    return int(raw)
+
+
+def import_options() -> dict:
+    """The import's choices from a form (the workbench and scripts send the same fields)."""
+    f = request.form
+    mapping = None
+    if f.get("mapping"):
+        try:
+            mapping = {str(k): (v or None) for k, v in json.loads(f["mapping"]).items()}
+        except (ValueError, AttributeError):
+            raise ApiError(400, "mapping 应为JSON对象：{列名: 字段}", "mapping must be a JSON object {column: field}",
+                           field="mapping") from None
+    sheet = f.get("sheet") or None
+    return {"datum": f.get("datum") or None, "year": _int("year", 2000, 2100), "title": (f.get("title") or "").strip(),
+            "sheet": sheet, "header_row": _int("header_row", 1, 1_048_576), "mapping": mapping,
+            "replace": _int("replace", 1, 10**9)}
+
+
+def uploaded() -> tuple[str, bytes]:
+    f = request.files.get("file")
+    if f is None or not f.filename:
+        raise ApiError(400, "缺少上传文件（multipart 字段 file）", "no file uploaded (multipart field 'file')", field="file")
+    return f.filename, f.read()
+
+
+def run_import(filename: str, content: bytes, *, commit: bool, **options):
+    if options.get("replace") and not getattr(g, "is_admin", False):
+        raise ApiError(403, "只有管理员可以替换批次", "only an administrator can replace a batch", field="replace")
+    try:
+        return services().import_file(filename, content, commit=commit, user=g.editor, **options)
+    except DatumRequired as exc:
+        raise ApiError.from_data_error(exc) from exc
+    except ImportFileError as exc:
+        raise ApiError.from_data_error(exc) from exc
+
+
+def import_body(res) -> dict:
+    saved = res.saved or {}
+    body = {"imported": len(res.accepted), "received": res.received, "import_id": saved.get("import_id"),
+            "rejected": [{k: r.get(k) for k in ("row", "column", "reason")} for r in res.rejected],
+            "warnings": res.warnings, "skipped": res.skipped, "inserted": saved.get("inserted"),
+            "updated": saved.get("updated"), "format": res.format, "title": res.batch.get("title"),
+            "year": res.batch.get("year")}
+    if res.rejected and saved:
+        body["rejected_xlsx"] = f"/api/projects/imports/{saved['import_id']}/rejected.xlsx"
+        body["rejected_csv"] = f"/api/projects/imports/{saved['import_id']}/rejected.csv"
+    if saved.get("updated"):
+        body["note"] = (f"{saved['updated']}个项目已存在（同一年份的编号或名称），已用本次数据替换 / {saved['updated']} "
+                        "project(s) already stored (same year and id or name) were replaced, not duplicated")
+    return body
 
 
 @bp.post("/api/projects/import")
 @require_editor
 def import_projects():
-    f = request.files.get("file")
-    if f is None or not f.filename:
-        raise ApiError(400, "缺少上传文件（multipart 字段 file）", "no file uploaded (multipart field 'file')", field="file")
-    try:
-        res = services().import_file(f.filename, f.read(), datum=request.form.get("datum", "wgs84"), user=g.editor)
-    except ImportFileError as exc:
-        raise ApiError.from_data_error(exc) from exc
-    saved = res.saved
-    body = {"imported": len(res.accepted), "received": res.received,
-            "rejected": [{"row": r["row"], "reason": r["reason"]} for r in res.rejected],
-            "warnings": res.warnings, "inserted": saved["inserted"], "updated": saved["updated"],
-            "import_id": saved["import_id"], "format": res.format}
-    if res.rejected:
-        body["rejected_csv"] = f"/api/projects/imports/{saved['import_id']}/rejected.csv"
-    if saved["updated"]:
-        body["note"] = (f"{saved['updated']}个项目已存在（同一编号或名称），已用本次数据替换 / {saved['updated']} "
-                        "project(s) already stored (same id or name) were replaced, not duplicated")
-    return jsonify(body)
+    filename, content = uploaded()
+    return jsonify(import_body(run_import(filename, content, commit=True, **import_options())))
 
 
 def _import_or_404(import_id: int) -> dict:
     rec = services().store.import_record(import_id)
     if rec is None:
-        raise not_found(f"导入记录{import_id}不存在", f"no import {import_id}")
+        raise not_found(f"导入批次{import_id}不存在", f"no import batch {import_id}")
     return rec
 
 
 @bp.get("/api/projects/imports/<int:import_id>")
 def import_record(import_id):
     rec = _import_or_404(import_id)
-    rec["rejected"] = json.loads(rec.pop("rejected_json") or "[]")
-    rec["warnings"] = json.loads(rec.pop("warnings_json") or "[]")
-    return jsonify(_jsonable(rec))
+    for k in ("rejected", "warnings", "skipped", "columns", "mapping"):
+        rec[k] = json.loads(rec.pop(f"{k}_json") or "null")
+    return jsonify(jsonable(rec))
+
+
+def _rejected_of(import_id: int) -> tuple[list[dict], list[str]]:
+    rec = _import_or_404(import_id)
+    return json.loads(rec["rejected_json"] or "[]"), json.loads(rec["columns_json"] or "[]")
 
 
 @bp.get("/api/projects/imports/<int:import_id>/rejected.csv")
-def rejected_rows(import_id):
-    rec = _import_or_404(import_id)
-    return Response(rejected_csv(json.loads(rec["rejected_json"] or "[]")), mimetype="text/csv", headers={
+def rejected_rows_csv(import_id):
+    rows, cols = _rejected_of(import_id)
+    return Response(rejected_csv(rows, cols), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.csv"})
 
 
-def _one_project(payload, key: str | None = None):
+@bp.get("/api/projects/imports/<int:import_id>/rejected.xlsx")
+def rejected_rows_xlsx(import_id):
+    rows, cols = _rejected_of(import_id)
+    return Response(rejected_xlsx(rows, cols), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.xlsx"})
+
+
+def one_project(payload, year: int | None = None):
     """One project from a JSON body, through the same checks and join as an import."""
     if not isinstance(payload, dict):
         raise ApiError(400, "请求体应为JSON对象", "the body must be a JSON object")
-    row = pd.DataFrame([{k: "" if v is None else str(v) for k, v in payload.items()}])
-    if key is not None and key.startswith("id:") and not payload.get("id"):
-        row["id"] = key[3:]
-    row["_row"] = 1
     try:
-        res = prepare(row, services().data, datum=payload.get("datum") or "wgs84", filename="request")
+        res = prepare(canonical_frame([payload]), services().data, datum=payload.get("datum") or None,
+                      filename="request", year=year)
     except ImportFileError as exc:
         raise ApiError.from_data_error(exc) from exc
     if res.rejected:
-        reason = res.rejected[0]["reason"]
-        zh, _, en = reason.partition(" / ")
-        raise ApiError(400, zh, en or zh)
+        zh, _, en = res.rejected[0]["reason"].partition(" / ")
+        raise ApiError(400, zh, en or zh, field=res.rejected[0].get("column"))
+    acc = res.accepted
+    acc["extra"] = orjson.dumps(payload["extra"]).decode() if isinstance(payload.get("extra"), dict) else ""
     return res
 
 
 @bp.post("/api/projects")
 @require_editor
 def create_project():
-    res = _one_project(request.get_json(silent=True))
-    rec = services().store.upsert_one(res.accepted, token=g.editor, action="create")
-    return jsonify(project=_jsonable(rec), warnings=res.warnings), 201
+    res = one_project(request.get_json(silent=True))
+    rec = services().store.upsert_one(res.accepted, actor=g.editor, action="create")
+    return jsonify(project=jsonable(rec), warnings=res.warnings), 201
 
 
 @bp.put("/api/projects/<path:key>")
 @require_editor
 def edit_project(key):
     store = services().store
-    if store.get(key) is None:
+    old = store.get(key)
+    if old is None:
         raise not_found(f"项目“{key}”不存在", f"no project '{key}'")
-    res = _one_project(request.get_json(silent=True), key)
-    if res.accepted.at[0, "key"] != key:
-        store.delete(key, token=g.editor)
-    rec = store.upsert_one(res.accepted, token=g.editor, action="edit")
-    return jsonify(project=_jsonable(rec), warnings=res.warnings)
+    payload = request.get_json(silent=True)
+    res = one_project(payload, year=old["year"])
+    if isinstance(payload, dict) and "extra" not in payload:
+        res.accepted["extra"] = old["extra"] or ""        # the officer's other columns are kept on an edit
+    rec = store.upsert_one(res.accepted, actor=g.editor, action="edit", old_key=key)
+    return jsonify(project=jsonable(rec), warnings=res.warnings)
 
 
 @bp.delete("/api/projects/<path:key>")
 @require_editor
 def delete_project(key):
-    if not services().store.delete(key, token=g.editor):
+    if not services().store.delete(key, actor=g.editor):
         raise not_found(f"项目“{key}”不存在", f"no project '{key}'")
     return jsonify(deleted=key)
 
@@ -119,13 +183,15 @@ def get_project(key):
     rec = services().store.get(key)
     if rec is None:
         raise not_found(f"项目“{key}”不存在", f"no project '{key}'")
-    return jsonify(_jsonable(with_provenance(pd.DataFrame([rec])).iloc[0].to_dict()))
+    rec["extra"] = json.loads(rec["extra"]) if rec.get("extra") else {}
+    return jsonify(jsonable(with_provenance(pd.DataFrame([rec])).iloc[0].to_dict()))
 
 
 @bp.get("/api/audit")
+@require_admin
 def audit_log():
     raw = request.args.get("limit", "100")
     if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
         raise ApiError(400, f"limit 应为1–10000之间的整数：“{raw}”", f"limit must be an integer in 1–10000, got '{raw}'",
                        field="limit")
-    return jsonify([_jsonable(r) for r in services().store.audit_log(int(raw))])
+    return jsonify([jsonable(r) for r in services().store.audit_log(int(raw))])

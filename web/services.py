@@ -15,7 +15,7 @@ import geo
 from geo import crs, export
 from geo.features import Catalog
 from geo.geojson import dumps, feature_collection
-from geo.projects import ImportOptions, Store, default_url, import_file
+from geo.projects import ImportOptions, Limits, Store, default_url, import_file
 from geo.registry import PLAN_LAYER_IDS, spec
 from layers import DEFAULT_VIEW
 from layers.render import build_page
@@ -23,9 +23,10 @@ from layers.render import build_page
 from .assets import check_installed
 from .basemaps import basemaps_for
 from .caching import Cached
+from .users import Users
 
 log = logging.getLogger("zhuji_map")
-MAP_FIELDS = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by"]
+MAP_FIELDS = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by", "year", "investment"]
 
 
 class Services:
@@ -49,6 +50,14 @@ class Services:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.data, self.store)
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self.store.engine)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits.from_config(self.config)
 
     def _web_setup(self) -> None:
         self.vendor_packages = check_installed()
@@ -104,14 +113,16 @@ class Services:
     def projects_feed(self) -> Cached:
         """What the map needs to draw and filter 100,000 projects: rows, not GeoJSON (¼ of the bytes)."""
         def build():
-            f = self.catalog.projects_frame()[MAP_FIELDS]
+            f = self.catalog.projects_frame()
+            f = f.loc[f["lon"].notna(), MAP_FIELDS]
             rows = f.astype(object).where(f.notna(), None)
             return Cached(dumps({"fields": MAP_FIELDS, "rows": rows.to_numpy().tolist()}), "application/json")
         return self._per_version("feed", build)
 
-    def import_file(self, filename: str, content: bytes, *, datum: str, user: str | None):
-        opts = ImportOptions(datum=datum, max_rows=self.config["max_rows"], user=user)
-        return import_file(filename, content, self.data, store=self.store, options=opts)
+    def import_file(self, filename: str, content: bytes, *, commit: bool = True, **options):
+        """The one import: ``commit=False`` previews (nothing stored)."""
+        opts = ImportOptions(limits=self.limits, **options)
+        return import_file(filename, content, self.data, store=self.store if commit else None, options=opts)
 
     def version_for(self, path: str) -> int:
         """Data version of what a URL shows: projects change at run time; plan layers only on restart."""

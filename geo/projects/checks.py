@@ -1,4 +1,4 @@
-"""Step "validate": names, numbers, years, sectors and duplicates, each problem named by row and field."""
+"""Step "validate": names, money, years, sectors and duplicates, each problem named by row and field."""
 from __future__ import annotations
 
 import re
@@ -8,27 +8,36 @@ import pandas as pd
 
 from ..load import PlanData
 from .locate import map_unique
+from .mapping import money
 from .rowlog import RowLog
+
+YEARS = (2000, 2100)
 
 
 def check_name(df: pd.DataFrame, log: RowLog) -> None:
-    log.reject(df["name"] == "", "项目名称为空", "project name is blank", "项目名称")
+    log.reject(df["name"] == "", "项目名称为空", "project name is blank", "name")
 
 
-def check_values(df: pd.DataFrame, data: PlanData, log: RowLog) -> dict[str, pd.Series]:
-    """Investment, year and sector as typed values (rejecting what cannot be read)."""
-    inv = pd.to_numeric(df["investment"].str.replace(",", "", regex=False), errors="coerce")
-    log.reject((df["investment"] != "") & inv.isna(), lambda i: f"“{df.at[i, 'investment']}”不是数字（亿元）",
-               lambda i: f"'{df.at[i, 'investment']}' is not a number (100 million yuan)", "总投资(亿元)")
-    log.reject(inv < 0, "总投资不能为负", "investment cannot be negative", "总投资(亿元)")
-    year = pd.to_numeric(df["year"], errors="coerce")
-    log.reject((df["year"] != "") & ~year.between(1990, 2100), lambda i: f"年份“{df.at[i, 'year']}”无效",
-               lambda i: f"year '{df.at[i, 'year']}' is invalid", "年份")
+def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, list_year: int) -> dict[str, pd.Series]:
+    """Money (in 亿元), year and sector as typed values, rejecting what cannot be read."""
+    out = {}
+    for f in ("investment", "investment_year"):
+        v = money(df[f], scale.get(f, 1.0))
+        log.reject((df[f] != "") & v.isna(), lambda i, f=f: f"“{df.at[i, f]}”不是数字（亿元）",
+                   lambda i, f=f: f"'{df.at[i, f]}' is not a number (100 million yuan)", f)
+        log.reject(v < 0, "金额不能为负", "an amount cannot be negative", f)
+        out[f] = v
+    year = pd.to_numeric(df["year"].str.replace("年", "", regex=False), errors="coerce")
+    bad = (df["year"] != "") & (year.isna() | (year % 1 != 0) | ~year.between(*YEARS))
+    log.reject(bad, lambda i: f"年份“{df.at[i, 'year']}”无效，应为{YEARS[0]}–{YEARS[1]}之间的整数",
+               lambda i: f"year '{df.at[i, 'year']}' is invalid; expected a whole number in {YEARS[0]}–{YEARS[1]}", "year")
+    out["year"] = year.where(df["year"] != "", list_year).where(~bad).astype("Int64")
     sectors = list(data.investment["sector"])
     sector = map_unique(df["sector"], lambda s: match_sector(s, sectors))
     log.warning((df["sector"] != "") & sector.isna(), lambda i: f"领域“{df.at[i, 'sector']}”不在专栏8十大领域中",
                 lambda i: f"sector '{df.at[i, 'sector']}' is not one of the 10 专栏8 sectors")
-    return {"investment": inv, "year": year, "sector": sector.fillna(df["sector"])}
+    out["sector"] = sector.fillna(df["sector"])
+    return out
 
 
 def match_sector(text: str, sectors: list[str]):
@@ -43,14 +52,15 @@ def match_sector(text: str, sectors: list[str]):
     return None
 
 
-def project_keys(df: pd.DataFrame, log: RowLog) -> pd.Series:
-    """``id:<编号>`` or ``name:<项目名称>``: a re-import replaces; a repeat within one file is refused."""
-    key = pd.Series(np.where(df["id"] != "", "id:" + df["id"], "name:" + df["name"].str.replace(r"\s+", "", regex=True)),
-                    index=df.index)
+def project_keys(df: pd.DataFrame, year: pd.Series, log: RowLog) -> pd.Series:
+    """``<year>/id:<编号>`` or ``<year>/name:<项目名称>``: one record per project and list year. Re-importing
+    the year's list replaces; a repeat within one file is refused."""
+    ident = np.where(df["id"] != "", "id:" + df["id"], "name:" + df["name"].str.replace(r"\s+", "", regex=True))
+    key = year.astype("string").fillna("").str.cat(pd.Series(ident, index=df.index), sep="/")
     dup = log.ok & key.duplicated() & (df["name"] != "")
     if dup.any():
         row = df["_row"]
         first_of = {k: i for i, k in key[~key.duplicated()].items()}
-        log.reject(dup, lambda i: f"与第{row[first_of[key[i]]]}行重复（同一编号或项目名称）",
-                   lambda i: f"duplicate of row {row[first_of[key[i]]]} (same id or project name)", "编号/项目名称")
+        log.reject(dup, lambda i: f"与第{row[first_of[key[i]]]}行重复（同一年份的编号或项目名称）",
+                   lambda i: f"duplicate of row {row[first_of[key[i]]]} (same year and id or project name)", "id")
     return key

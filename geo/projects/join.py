@@ -44,16 +44,41 @@ def _join_index(data: PlanData) -> _JoinIndex:
     return idx
 
 
-def spatial_join(df: pd.DataFrame, data: PlanData, town_hint: pd.Series | None = None) -> pd.DataFrame:
-    """Town, zones, cluster; nearest corridor and axis branch with distances in metres."""
+def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = None,
+                 located_by: pd.Series | None = None) -> pd.DataFrame:
+    """Town, zones and cluster of every row; nearest transport item and axis branch (metres) for rows with a
+    real position. ``named``: towns the row's text names (lists); ``located_by``: how the row was placed."""
     out = df.copy()
+    for c in JOIN_COLUMNS + ("town_codes",):
+        out[c] = pd.Series(None, index=out.index, dtype=object)
     if out.empty:
-        for c in JOIN_COLUMNS:
-            out[c] = pd.Series(dtype=object)
         return out
     J = _join_index(data)
-    x, y = out["lon"].to_numpy(dtype=float), out["lat"].to_numpy(dtype=float)
-    mx, my = J.to_metric.transform(x, y)
+    named = named if named is not None else pd.Series(None, index=out.index, dtype=object)
+    by = located_by if located_by is not None else pd.Series("coordinates", index=out.index)
+    measured = by.isin(["coordinates", "geojson"]) & out["lon"].notna()
+    if measured.any():
+        _measure(out, measured, J, named)
+    seat = by.isin(["town", "village"])
+    out.loc[seat, "town_code"] = named[seat].map(lambda c: c[0])
+    out.loc[measured | seat, "town_codes"] = out.loc[measured | seat, "town_code"]
+    multi = by == "multi"
+    out.loc[multi, "town_codes"] = named[multi].map(";".join)
+    out.loc[by == "citywide", "town_name"] = "全市"
+    one = measured | seat
+    out.loc[one, "town_name"] = out.loc[one, "town_code"].map(J.town_names)
+    out.loc[multi, "town_name"] = named[multi].map(lambda cs: "、".join(J.town_names[c] for c in cs))
+    codes = out["town_codes"].fillna("")
+    for col, table in (("zones", J.zones), ("cluster", J.clusters)):
+        out[col] = codes.map({cs: "；".join(dict.fromkeys(x for c in cs.split(";") if c for x in table.get(c, "").split("；")
+                                                         if x)) for cs in codes.unique()})
+    return out
+
+
+def _measure(out: pd.DataFrame, mask: pd.Series, J: _JoinIndex, named: pd.Series) -> None:
+    """Point-in-town and nearest lines for rows with a real position (the slow part: vectorised)."""
+    sub = out[mask]
+    mx, my = J.to_metric.transform(sub["lon"].to_numpy(dtype=float), sub["lat"].to_numpy(dtype=float))
     pm = shapely.points(mx, my)
     # GEOS releases the GIL: the nearest-corridor search (the slowest) is split in two to use both cores
     half = len(pm) // 2
@@ -65,22 +90,16 @@ def spatial_join(df: pd.DataFrame, data: PlanData, town_hint: pd.Series | None =
         ((cp1, ci1), cd1), ((cp2, ci2), cd2) = f_c1.result(), f_c2.result()
         (pi, ti), ((ap, ai), ad) = f_town.result(), f_axis.result()
     cp, ci, cd = np.concatenate([cp1, cp2 + half]), np.concatenate([ci1, ci2]), np.concatenate([cd1, cd2])
-    town = np.full(len(out), None, dtype=object)
+    town = np.full(len(sub), None, dtype=object)
     town[pi[::-1]] = J.town_codes[ti[::-1]]           # on a shared border the first town listed wins
-    town = pd.Series(town, index=out.index)
-    if town_hint is not None:   # on a gap of a replaced boundary file, keep the town the user wrote
-        fill = town.isna() & town_hint.notna()
-        town[fill] = town_hint[fill]
-    out["town_code"] = town
-    out["town_name"] = town.map(J.town_names)
-    out["zones"] = town.map(J.zones).fillna("")
-    out["cluster"] = town.map(J.clusters).fillna("")
-    c = J.corr.iloc[ci[np.argsort(cp)]].reset_index(drop=True)
-    out["corridor_id"], out["corridor_name"], out["corridor_status"] = (c["id"].to_numpy(), c["name"].to_numpy(),
-                                                                        c["status"].to_numpy())
-    out["corridor_distance_m"] = np.round(cd[np.argsort(cp)], 0)
-    out["axis_branch"] = J.axis_names[ai[np.argsort(ap)]]
-    out["axis_distance_m"] = np.round(ad[np.argsort(ap)], 0)
-    return out
-
-
+    town = pd.Series(town, index=sub.index)
+    hint = named[mask].map(lambda c: c[0] if c and len(c) == 1 else None)
+    town = town.where(town.notna(), hint)             # on a gap of a replaced boundary file, keep the town written
+    c = J.corr.iloc[ci[np.argsort(cp)]]
+    out.loc[mask, "town_code"] = town
+    out.loc[mask, "corridor_id"] = c["id"].to_numpy()
+    out.loc[mask, "corridor_name"] = c["name"].to_numpy()
+    out.loc[mask, "corridor_status"] = c["status"].to_numpy()
+    out.loc[mask, "corridor_distance_m"] = np.round(cd[np.argsort(cp)], 0)
+    out.loc[mask, "axis_branch"] = J.axis_names[ai[np.argsort(ap)]]
+    out.loc[mask, "axis_distance_m"] = np.round(ad[np.argsort(ap)], 0)

@@ -1,122 +1,176 @@
 """The project import as named steps behind one entry, ``import_file()``:
 
-    read → header → columns → locate (datum, town) → validate → join → report → store
+    read → header → columns → locate (datum, gazetteer) → validate → join → report → store
 
-Every row received is accounted for: accepted (possibly with warnings) or rejected with a reason
-naming the row and field. Row numbers are those a user sees in Excel. The web route, the CLI and the
-benchmarks all call ``import_file()``.
+Every row received is accounted for: accepted (possibly with warnings) or rejected with a reason naming
+the row and column. Row numbers are those a user sees in Excel. The browser's preview, the web route
+for scripts, the CLI and the benchmarks all call ``import_file()`` (``store=None`` previews).
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ImportFileError
 from ..load import PlanData
-from . import checks, legacy_read
+from . import checks
+from .header import Table, read_table
 from .join import spatial_join
-from .locate import DATUMS, locate
+from .limits import Limits
+from .locate import ACCURACY, locate, parse_datum
+from .mapping import Mapped, apply_mapping
 from .rowlog import RowLog
 
 MAX_ROWS_DEFAULT = 200_000
-OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "year", "investment", "town_input", "lon", "lat",
-                  "datum_input", "located_by", "geometry_wkt", "town_code", "town_name", "zones", "cluster",
-                  "corridor_id", "corridor_name", "corridor_status", "corridor_distance_m", "axis_branch",
-                  "axis_distance_m", "warnings", "source_row", "extra"]
+OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
+                  "town_input", "location_text", "lon", "lat", "datum_input", "located_by", "accuracy", "geometry_wkt",
+                  "town_code", "town_codes", "town_name", "zones", "cluster", "corridor_id", "corridor_name",
+                  "corridor_status", "corridor_distance_m", "axis_branch", "axis_distance_m", "warnings", "source_row",
+                  "extra"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    datum: str | None = None            # for coordinates whose system the file does not state; None: must be stated
+    sheet: str | int | None = None
+    header_row: int | None = None       # Excel row of the (last) header row; None: found automatically
+    mapping: dict | None = None         # header → field; None keeps the suggestion
+    year: int | None = None             # the list's year; None: from the title, or this year
+    title: str = ""                     # the list's title; "": from the file's title row or name
+    limits: Limits = field(default_factory=Limits)
+    user: str | None = None             # who imports (audit)
+    replace: int | None = None          # a batch this upload replaces (admin)
+    isolate: bool = True                # parse workbooks in a child process (tests may turn it off)
+
+    @property
+    def max_rows(self) -> int:
+        return self.limits.max_rows
 
 
 @dataclass
 class ImportResult:
     received: int
     accepted: pd.DataFrame
-    rejected: list[dict] = field(default_factory=list)     # {row, reason, values}
+    rejected: list[dict] = field(default_factory=list)     # {row, column, reason, values}
     warnings: list[dict] = field(default_factory=list)     # {row, message}
+    skipped: list[dict] = field(default_factory=list)      # 合计/小计/说明 rows: {row, reason, text}
     format: str = ""
+    table: Table | None = None
+    mapped: Mapped | None = None
+    batch: dict = field(default_factory=dict)              # title, year, datum, mapping … as stored
     timings: dict = field(default_factory=dict)            # seconds per phase
     saved: dict | None = None                              # import id and counts, once stored
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    datum: str = "wgs84"          # for rows whose file states no 坐标系
-    max_rows: int = MAX_ROWS_DEFAULT
-    user: str | None = None       # who imports (audit)
 
 
 def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
                 options: ImportOptions = ImportOptions()) -> ImportResult:
     """Read, check, locate and join one uploaded file; store it in one transaction when ``store`` is given."""
     t0 = time.perf_counter()
-    df, fmt = legacy_read.read_rows(filename, content)
-    read_s = time.perf_counter() - t0
-    result = prepare(df, data, datum=options.datum, filename=filename, max_rows=options.max_rows)
-    del df                          # keep peak memory to one copy of the rows while they are stored
-    result.format, result.timings["read_s"] = fmt, read_s
+    table = read_table(filename, content, options.limits, options.sheet, options.header_row, isolate=options.isolate)
+    mapped = apply_mapping(table, options.mapping)
+    t1 = time.perf_counter()
+    year = options.year or table.year or dt.date.today().year
+    result = prepare(mapped, data, datum=options.datum or mapped.datum_hint, filename=filename, year=year)
+    result.format, result.table, result.skipped = table.format, table, table.skipped
+    result.warnings = [{"row": w.get("row"), "message": w["message"]} for w in table.warnings] + \
+        [{"row": None, "message": n} for n in mapped.notes] + result.warnings
+    result.batch = _batch(filename, table, mapped, options, year, result)
+    result.timings["read_s"] = t1 - t0
     if store is not None:
-        t1 = time.perf_counter()
-        result.saved = store.import_rows(result.accepted, token=options.user, filename=filename, fmt=fmt,
-                                         received=result.received, rejected=result.rejected, warnings=result.warnings)
-        result.timings["store_s"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        result.saved = store.import_batch(result.accepted, result.batch, actor=options.user, replace=options.replace)
+        result.timings["store_s"] = time.perf_counter() - t2
     return result
 
 
-def prepare(df: pd.DataFrame, data: PlanData, *, datum: str = "wgs84", filename: str = "",
-            max_rows: int = MAX_ROWS_DEFAULT) -> ImportResult:
-    """Steps columns → locate → validate → join → report on a table of strings with a ``_row`` column."""
+def _batch(filename: str, table: Table, mapped: Mapped, options: ImportOptions, year: int, res) -> dict:
+    import orjson
+    title = options.title or table.title or re.sub(r"\.\w+$", "", filename)
+    return {"filename": filename, "format": table.format, "title": title[:200], "year": year, "sheet": table.sheet,
+            "header_rows": ",".join(map(str, table.header_rows)), "datum": options.datum or mapped.datum_hint or "",
+            "columns_json": orjson.dumps(mapped.columns).decode(), "mapping_json": orjson.dumps(mapped.mapping).decode(),
+            "received": res.received, "rejected": len(res.rejected), "rejected_json": orjson.dumps(res.rejected).decode(),
+            "warnings_json": orjson.dumps(res.warnings).decode(), "skipped_json": orjson.dumps(table.skipped).decode()}
+
+
+def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None = None, filename: str = "",
+            year: int | None = None, max_rows: int = MAX_ROWS_DEFAULT) -> ImportResult:
+    """Steps locate → validate → join → report on mapped rows (a ``Mapped``, or a canonical frame)."""
+    if isinstance(mapped, pd.DataFrame):
+        mapped = Mapped(mapped, {}, [], [])
+    df = mapped.df.reset_index(drop=True)
+    if len(df) > max_rows:
+        raise ImportFileError(f"行数{len(df)}超过上限{max_rows}，请拆分文件",
+                              f"{len(df)} rows exceed the limit of {max_rows}; split the file", file=filename)
     t0 = time.perf_counter()
-    received = len(df)
-    if received > max_rows:
-        raise ImportFileError(f"行数{received}超过上限{max_rows}，请拆分文件", f"{received} rows exceed the limit of "
-                              f"{max_rows}; split the file", file=filename)
-    default_datum = DATUMS.get(str(datum).strip().lower())
-    if default_datum is None:
-        raise ImportFileError(f"坐标系“{datum}”不支持，应为 WGS84、CGCS2000 或 GCJ-02",
-                              f"datum '{datum}' is not supported; expected WGS84, CGCS2000 or GCJ-02", file=filename)
-    orig = df.reset_index(drop=True)
-    df = legacy_read.canonical_columns(orig, filename)
-    log = RowLog(df)
+    log = RowLog(df, {f: c for c, f in mapped.mapping.items() if f})
     checks.check_name(df, log)
-    where = locate(df, data, default_datum, log)
-    values = checks.check_values(df, data, log)
-    key = checks.project_keys(df, log)
+    where = locate(df, data, parse_datum(datum), log, filename)
+    values = checks.check_values(df, data, log, mapped.scale, year or dt.date.today().year)
+    key = checks.project_keys(df, values["year"], log)
     out = _accepted_frame(df, log, where, values, key)
     t1 = time.perf_counter()
-    out = spatial_join(out, data, where.town_code[out.index])
+    out = spatial_join(out, data, where.town_codes[out.index], where.located_by[out.index])
     t2 = time.perf_counter()
     _town_mismatch(df, out, where, log)
     out["warnings"] = pd.Series({i: "；".join(m) for i, m in log.warn.items()}, dtype=object).reindex(out.index).fillna("")
-    return ImportResult(received=received, accepted=out[OUTPUT_COLUMNS].reset_index(drop=True),
-                        rejected=_rejected(orig, df["_row"], log), warnings=_warnings(df["_row"], log),
+    return ImportResult(received=len(df), accepted=out[OUTPUT_COLUMNS].reset_index(drop=True),
+                        rejected=_rejected(mapped, df, log), warnings=_warnings(df["_row"], log),
                         timings={"validate_s": t1 - t0 + (time.perf_counter() - t2), "join_s": t2 - t1})
 
 
 def _accepted_frame(df, log: RowLog, where, values: dict, key: pd.Series) -> pd.DataFrame:
     acc = df.index[log.ok]
+    by = where.located_by[acc]
+    accuracy = by.map(ACCURACY).where(by != "coordinates", where.datum[acc].map(ACCURACY))
     return pd.DataFrame({
         "key": key[acc], "project_id": df.loc[acc, "id"], "name": df.loc[acc, "name"],
-        "sector": values["sector"][acc], "status": df.loc[acc, "status"],
-        "year": values["year"][acc].astype("Int64"), "investment": values["investment"][acc],
-        "town_input": df.loc[acc, "town"], "lon": where.lon[acc].round(7), "lat": where.lat[acc].round(7),
-        "datum_input": where.datum[acc], "located_by": np.where(where.by_town[acc], "town", "coordinates"),
-        "geometry_wkt": where.wkt[acc], "source_row": df.loc[acc, "_row"], "extra": df.loc[acc, "_extra"],
+        "sector": values["sector"][acc], "status": df.loc[acc, "status"], "nature": df.loc[acc, "nature"],
+        "year": values["year"][acc], "investment": values["investment"][acc],
+        "investment_year": values["investment_year"][acc], "town_input": df.loc[acc, "town"],
+        "location_text": df.loc[acc, "location"], "lon": where.lon[acc].round(7), "lat": where.lat[acc].round(7),
+        "datum_input": where.datum[acc], "located_by": by, "accuracy": accuracy, "geometry_wkt": where.wkt[acc],
+        "source_row": df.loc[acc, "_row"], "extra": df.loc[acc, "_extra"],
     })
 
 
 def _town_mismatch(df, out: pd.DataFrame, where, log: RowLog) -> None:
-    named = where.town_code[out.index]
-    for i in out.index[named.notna() & (named != out["town_code"])]:
-        log.add_warning(i, f"坐标位于{out.at[i, 'town_name']}，与填写的“{df.at[i, 'town']}”不一致 / the point lies "
-                           f"in {out.at[i, 'town_name']}, not in '{df.at[i, 'town']}' as written")
+    named = where.town_codes[out.index]
+    measured = out["located_by"].isin(["coordinates", "geojson"])
+    bad = measured & named.notna() & pd.Series([n is not None and c not in n for n, c in zip(named, out["town_code"])],
+                                               index=out.index)
+    for i in out.index[bad]:
+        written = (df.at[i, "town"] + " " + df.at[i, "location"]).strip()
+        log.add_warning(i, f"坐标位于{out.at[i, 'town_name']}，与填写的“{written}”不一致 / the point lies in "
+                           f"{out.at[i, 'town_name']}, not in '{written}' as written")
 
 
-def _rejected(orig: pd.DataFrame, row: pd.Series, log: RowLog) -> list[dict]:
-    cols = [c for c in orig.columns if not c.startswith("_")]
-    return [{"row": int(row[i]), "reason": log.reasons[i], "values": {c: orig.at[i, c] for c in cols}}
+def _rejected(mapped: Mapped, df: pd.DataFrame, log: RowLog) -> list[dict]:
+    """Rejected rows in the officer's own columns, with the reason and the column concerned."""
+    row, src = df["_row"], mapped.source
+    cols = mapped.columns if src is not None else [c for c in df.columns if not c.startswith("_")]
+    table = src if src is not None else df
+    return [{"row": int(row[i]), "column": log.fields.get(i), "reason": log.reasons[i],
+             "values": {c: table.at[i, c] for c in cols if table.at[i, c] not in ("", None)}}
             for i in sorted(log.reasons, key=lambda i: row[i])]
 
 
 def _warnings(row: pd.Series, log: RowLog) -> list[dict]:
     return [{"row": int(row[i]), "message": m} for i in sorted(log.warn, key=lambda i: row[i]) for m in log.warn[i]]
+
+
+def canonical_frame(records: list[dict]) -> pd.DataFrame:
+    """Rows given as {field: value} (a JSON body, the edit form) as a frame the steps accept."""
+    from .columns import FIELDS
+    df = pd.DataFrame([{f: "" if r.get(f) is None else str(r.get(f)).strip() for f in FIELDS} for r in records])
+    df["_row"] = np.arange(1, len(df) + 1)
+    df["_extra"] = ""
+    return df
+
+
+__all__ = ["ImportOptions", "ImportResult", "canonical_frame", "import_file", "prepare", "replace"]

@@ -306,7 +306,14 @@ def read_csv(filename: str, content: bytes, limits: Limits) -> Grid:
     for n, rec in _records(reader, 1, limits, filename, limits.max_rows + HEADER_SLACK):
         numbers.append(n)
         rows.append(rec)
+    _check_cells(len(rows), max(map(len, rows), default=0), limits, filename)
     return Grid("csv", rows, numbers, encoding=encoding, delimiter=sep, filename=filename)
+
+
+def _check_cells(rows: int, cols: int, limits: Limits, filename: str) -> None:
+    if rows * cols > limits.max_cells:
+        raise file_error(f"{rows}行×{cols}列共{rows * cols}个单元格，超过上限{limits.max_cells}",
+                         f"{rows} rows × {cols} columns = {rows * cols} cells, more than {limits.max_cells}", filename)
 
 
 @dataclass
@@ -368,6 +375,7 @@ def csv_body(src: CsvSource, after: int, limits: Limits) -> tuple[pd.DataFrame, 
     if table.num_rows > limits.max_rows + HEADER_SLACK:
         raise file_error(f"行数{table.num_rows}超过上限{limits.max_rows}，请拆分文件",
                          f"{table.num_rows} rows exceed the limit of {limits.max_rows}; split the file", filename)
+    _check_cells(table.num_rows, ncols, limits, filename)
     _check_lengths(table, first, limits, filename)
     df = _stripped(table).to_pandas()
     df.columns = range(ncols)
@@ -425,6 +433,7 @@ def _python_body(body: bytes, sep: str, first: int, ncols: int, limits: Limits, 
     for n, rec in _records(reader, first, limits, filename, limits.max_rows + HEADER_SLACK):
         numbers.append(n)
         rows.append(rec)
+    _check_cells(len(rows), max([ncols, *map(len, rows)]), limits, filename)
     return rows_frame(rows, ncols), np.asarray(numbers, dtype=np.int64)
 
 

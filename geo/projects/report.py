@@ -1,18 +1,65 @@
-"""Step "report": what happened to every row, in the officer's own columns."""
+"""Step "report": rejected rows back to the officer, in their own columns, to fix and re-upload.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are
+neutralised with a leading apostrophe, as OWASP recommends against CSV injection.
+"""
 from __future__ import annotations
 
 import csv
 import io
 
+import pandas as pd
 
-def rejected_csv(rejected: list[dict]) -> bytes:
-    """Rejected rows with their reason, UTF-8 with BOM so Excel opens it, to fix and re-upload."""
-    cols: list[str] = []
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(v):
+    """A text a spreadsheet shows as text. Numbers stay numbers (a negative number is not a formula)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def rejected_frame(rejected: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    cols: list[str] = list(columns or [])
     for r in rejected:
         cols += [c for c in r["values"] if c not in cols]
+    rows = [{"原行号 / row": r["row"], "原因 / reason": r["reason"], **{c: r["values"].get(c, "") for c in cols}}
+            for r in rejected]
+    return pd.DataFrame(rows, columns=["原行号 / row", "原因 / reason", *cols])
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM and CRLF, as Excel in China opens it; every cell made safe."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["原行号/row", "原因/reason", *cols])
-    for r in rejected:
-        w.writerow([r["row"], r["reason"], *[r["values"].get(c, "") for c in cols]])
+    safe_frame(df).to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
+    """An .xlsx with real numbers and text that is never taken as a formula."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
+        safe_frame(df).to_excel(xl, index=False, sheet_name=sheet[:31])
+        ws = xl.sheets[sheet[:31]]
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, len(df.columns) - 1, 16)
+    return buf.getvalue()
+
+
+def rejected_csv(rejected: list[dict], columns: list[str] | None = None) -> bytes:
+    return csv_bytes(rejected_frame(rejected, columns))
+
+
+def rejected_xlsx(rejected: list[dict], columns: list[str] | None = None) -> bytes:
+    return xlsx_bytes(rejected_frame(rejected, columns), "未导入的行")

@@ -1,29 +1,41 @@
 """Which rows are still accepted, why the others were rejected, and the warnings of each row.
 
-Checks run vectorised over the whole table; each one marks rows by a boolean mask and a reason
-that can name the cell (``zh``/``en`` may be functions of the row index).
+Checks run vectorised over the whole table; each one marks rows by a boolean mask, a reason (``zh``/
+``en`` may be functions of the row index) and the field concerned, which is reported by the
+officer's own column name when the file has one ("字段“经度（GCJ-02）”：…").
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from .columns import FIELDS
+
 
 class RowLog:
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, columns: dict[str, str] | None = None):
         self.df = df
+        self.columns = columns or {}          # canonical field → the officer's column
         self.ok = pd.Series(True, index=df.index)
         self.reasons: dict[int, str] = {}
+        self.fields: dict[int, str] = {}
         self.warn: dict[int, list[str]] = {}
 
     @staticmethod
     def _text(msg, i) -> str:
         return msg(i) if callable(msg) else msg
 
-    def reject(self, mask, zh, en, field_name: str | None = None) -> None:
+    def column(self, field: str | None) -> str | None:
+        if field is None:
+            return None
+        return self.columns.get(field) or (FIELDS[field]["zh"] if field in FIELDS else field)
+
+    def reject(self, mask, zh, en, field: str | None = None) -> None:
         mask = mask & self.ok
-        where = f"字段“{field_name}”：" if field_name else ""
+        col = self.column(field)
+        where = f"字段“{col}”：" if col else ""
         for i in self.df.index[mask]:
             self.reasons[i] = f"{where}{self._text(zh, i)} / {self._text(en, i)}"
+            self.fields[i] = col
         self.ok &= ~mask
 
     def warning(self, mask, zh, en) -> None:

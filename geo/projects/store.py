@@ -1,15 +1,19 @@
 """Project storage: embedded SQLite (WAL) by default, PostGIS when DATABASE_URL points to one.
 
-One code path (SQLAlchemy Core) for both. Each upload is one transaction: all its valid rows are
-committed together or none. Every write is recorded in the ``audit`` table.
+One code path (SQLAlchemy Core) for both. Every upload is a batch (清单批次) with a year and a title,
+stored in one transaction: all its valid rows or none. A row an import or an edit replaces is kept in
+``project_history``, so a batch can be rolled back and an edit undone. Writes are serialised per store
+(a process lock, plus ``BEGIN IMMEDIATE`` on SQLite and an advisory lock on PostgreSQL), so counts are
+right when two imports run at once. Every write is recorded in ``audit`` with who did it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -33,46 +37,56 @@ from sqlalchemy import (
     update,
 )
 
-from ..errors import StoreError
+from ..errors import DataError, StoreError
 from ..paths import REPO
 
 log = logging.getLogger("zhuji_map")
-
 metadata = MetaData()
 projects = Table(
     "projects", metadata,
-    Column("key", String, primary_key=True),          # "id:<编号>" or "name:<项目名称>": re-import replaces
+    Column("key", String, primary_key=True),          # "<year>/id:<编号>" or "<year>/name:<项目名称>"
     Column("project_id", String), Column("name", String, nullable=False), Column("sector", String),
-    Column("status", String), Column("year", Integer), Column("investment", Float), Column("town_input", String),
-    Column("lon", Float, nullable=False), Column("lat", Float, nullable=False), Column("datum_input", String),
-    Column("located_by", String), Column("geometry_wkt", Text), Column("town_code", String, index=True),
-    Column("town_name", String), Column("zones", String), Column("cluster", String), Column("corridor_id", String),
-    Column("corridor_name", String), Column("corridor_status", String), Column("corridor_distance_m", Float),
-    Column("axis_branch", String), Column("axis_distance_m", Float), Column("warnings", Text),
-    Column("source_row", Integer), Column("extra", Text), Column("import_id", Integer),
-    Column("updated_at", DateTime(timezone=True)),
+    Column("status", String), Column("nature", String), Column("year", Integer), Column("investment", Float),
+    Column("investment_year", Float), Column("town_input", String), Column("location_text", String),
+    Column("lon", Float), Column("lat", Float), Column("datum_input", String), Column("located_by", String),
+    Column("accuracy", String), Column("geometry_wkt", Text), Column("town_code", String, index=True),
+    Column("town_codes", String), Column("town_name", String), Column("zones", String), Column("cluster", String),
+    Column("corridor_id", String), Column("corridor_name", String), Column("corridor_status", String),
+    Column("corridor_distance_m", Float), Column("axis_branch", String), Column("axis_distance_m", Float),
+    Column("warnings", Text), Column("source_row", Integer), Column("extra", Text),
+    Column("import_id", Integer, index=True), Column("updated_at", DateTime(timezone=True)), Column("updated_by", String),
 )
 imports = Table(
     "imports", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True), Column("at", DateTime(timezone=True)),
-    Column("token_id", String), Column("filename", String), Column("format", String), Column("received", Integer),
-    Column("imported", Integer), Column("inserted", Integer), Column("updated", Integer),
-    Column("rejected", Integer), Column("rejected_json", Text), Column("warnings_json", Text),
+    Column("actor", String), Column("filename", String), Column("format", String), Column("title", String),
+    Column("year", Integer), Column("sheet", String), Column("header_rows", String), Column("datum", String),
+    Column("columns_json", Text), Column("mapping_json", Text), Column("received", Integer), Column("imported", Integer),
+    Column("inserted", Integer), Column("updated", Integer), Column("rejected", Integer), Column("rejected_json", Text),
+    Column("warnings_json", Text), Column("skipped_json", Text), Column("status", String),
+    Column("replaced_by", Integer),
+)
+history = Table(
+    "project_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True), Column("key", String, index=True),
+    Column("import_id", Integer), Column("data", Text), Column("superseded_at", DateTime(timezone=True)),
+    Column("superseded_by", Integer, index=True), Column("action", String), Column("actor", String),
 )
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True), Column("at", DateTime(timezone=True)),
-    Column("token_id", String), Column("action", String), Column("target", String), Column("rows", Integer),
+    Column("actor", String), Column("action", String), Column("target", String), Column("rows", Integer),
     Column("detail", Text),
 )
+data_version = Table("data_version", metadata, Column("id", Integer, primary_key=True), Column("v", Integer))
 PROJECT_COLUMNS = [c.name for c in projects.columns]
 BATCH = 50_000
 VERSION_TTL = 0.5
+ADVISORY_LOCK = 26_681_330          # one writer per PostGIS store (any constant shared by every worker)
 
 
-def token_id(token: str | None) -> str:
-    """Which token wrote: a short hash, never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "cli"
+class ConflictError(DataError):
+    """A write that would overwrite something else (a rename onto an existing project…): HTTP 409."""
 
 
 def default_url(data_dir: str | os.PathLike | None = None) -> str:
@@ -95,120 +109,111 @@ def now():
     return dt.datetime.now(dt.UTC)
 
 
+def _sqlite_pragmas(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn, _):
+        cur = conn.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=15000", "temp_store=MEMORY"):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+        conn.isolation_level = None      # we issue BEGIN ourselves (IMMEDIATE for writes)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = _sqlalchemy_url(url or default_url())
         self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
         self.kind = self.engine.dialect.name          # sqlite | postgresql
         self._version, self._version_at = 0, -1e9
+        self._lock = threading.Lock()
         if self.kind == "sqlite":
-            @event.listens_for(self.engine, "connect")
-            def _pragmas(conn, _):
-                cur = conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-                cur.execute("PRAGMA busy_timeout=10000")
-                cur.execute("PRAGMA temp_store=MEMORY")
-                cur.close()
-        with self.engine.begin() as conn:
-            if self.kind == "postgresql":
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            metadata.create_all(conn)
-            if self.kind == "postgresql":   # a real geometry column for QGIS/ArcGIS connecting directly
-                conn.execute(text("ALTER TABLE projects ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
-                                  "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"))
-                conn.execute(text("CREATE INDEX IF NOT EXISTS projects_geom_idx ON projects USING GIST (geom)"))
+            _sqlite_pragmas(self.engine)
+        from .schema import create
+        create(self)
 
     def describe(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    # ---------------------------------------------------------------- writes
-    def import_rows(self, rows: pd.DataFrame, *, token: str | None, filename: str, fmt: str, received: int,
-                    rejected: list[dict], warnings: list[dict]) -> dict:
-        """Insert-or-replace all rows of one upload in one transaction; returns counts and the import id.
+    @contextmanager
+    def writing(self):
+        """One writer at a time for this store, in one transaction."""
+        with self._lock, self.engine.connect() as conn:
+            conn.info["write"] = True
+            try:
+                with conn.begin():
+                    if self.kind == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK})
+                    yield conn
+            finally:
+                conn.info.pop("write", None)
+        self._version_at = -1e9   # this process sees its own write at once
 
-        One upsert (`INSERT … ON CONFLICT(key) DO UPDATE`, the same on SQLite and PostgreSQL) fed in
-        batches: executemany on SQLite, COPY into a temporary staging table on PostgreSQL. How many keys
-        were already stored is the difference of two counts. (Arrow ADBC ingest into SQLite was tried:
-        ~3× faster, but a second SQLite library in the process breaks POSIX file locks — refused.)"""
+    def audit(self, actor: str | None, action: str, target: str, rows: int, detail: dict, conn=None) -> None:
+        values = {"at": now(), "actor": actor or "cli", "action": action, "target": target, "rows": rows,
+                  "detail": orjson.dumps(detail).decode()}
+        if conn is not None:
+            conn.execute(insert(audit).values(**values))
+            return
+        with self.writing() as c:
+            c.execute(insert(audit).values(**values))
+
+    # ---------------------------------------------------------------- batches
+    def import_batch(self, rows: pd.DataFrame, batch: dict, *, actor: str | None, replace: int | None = None) -> dict:
+        """Store one upload as a batch in one transaction; ``replace`` a batch of the same list atomically."""
+        from . import batches
         try:
-            return self._import_rows(rows, token=token, filename=filename, fmt=fmt, received=received,
-                                     rejected=rejected, warnings=warnings)
+            with self.writing() as conn:
+                return batches.store_batch(self, conn, rows, batch, actor=actor, replace=replace)
+        except DataError:
+            raise
         except Exception as exc:   # the transaction rolled back, whatever failed
-            log.exception("import of %s failed", filename)
+            log.exception("import of %s failed", batch.get("filename"))
             raise StoreError(f"导入失败，本次上传未写入任何数据（{type(exc).__name__}: {exc}）",
                              f"the import failed; nothing of this upload was stored ({type(exc).__name__}: {exc})",
-                             file=filename) from exc
+                             file=batch.get("filename")) from exc
 
-    def _import_rows(self, rows: pd.DataFrame, *, token, filename, fmt, received, rejected, warnings) -> dict:
-        n = len(rows)
-        cols = [c for c in PROJECT_COLUMNS if c in rows.columns and c not in ("import_id", "updated_at")]
-        cols += ["import_id", "updated_at"]
-        with self.engine.begin() as conn:
-            before = conn.execute(select(func.count()).select_from(projects)).scalar_one()
-            stamp = now()
-            import_id = conn.execute(insert(imports).values(
-                at=stamp, token_id=token_id(token), filename=filename, format=fmt, received=received,
-                imported=n, rejected=len(rejected), rejected_json=orjson.dumps(rejected).decode(),
-                warnings_json=orjson.dumps(warnings).decode())).inserted_primary_key[0]
-            stamp = stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if self.kind == "sqlite" else stamp.isoformat()
-            for start in range(0, n, BATCH):
-                self._stage_batch(conn, cols, rows.iloc[start:start + BATCH], {"import_id": import_id, "updated_at": stamp})
-            after = conn.execute(select(func.count()).select_from(projects)).scalar_one()
-            existing = before + n - after
-            conn.execute(update(imports).where(imports.c.id == import_id).values(inserted=n - existing,
-                                                                                 updated=existing))
-            self._audit(conn, token, "import", filename, n,
-                        {"import_id": import_id, "received": received, "rejected": len(rejected),
-                         "inserted": n - existing, "updated": existing})
-        return {"import_id": import_id, "inserted": n - existing, "updated": existing}
+    def rollback_batch(self, import_id: int, *, actor: str | None) -> dict:
+        from . import batches
+        with self.writing() as conn:
+            return batches.rollback(self, conn, import_id, actor=actor)
 
-    def _stage_batch(self, conn, cols: list[str], part: pd.DataFrame, consts: dict) -> None:
-        """Upsert one batch inside the caller's transaction."""
-        collist = ", ".join(cols)
-        upsert = f"ON CONFLICT (key) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'key')}"
-        raw = conn.connection.driver_connection
-        if self.kind == "postgresql":
-            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS staging ON COMMIT DROP AS "
-                                 f"SELECT {collist} FROM projects WITH NO DATA")
-            conn.exec_driver_sql("TRUNCATE staging")
-            with raw.cursor() as cur, cur.copy(f"COPY staging ({collist}) FROM STDIN") as cp:
-                for row in _tuples(part, cols, consts):
-                    cp.write_row(row)
-            conn.exec_driver_sql(f"INSERT INTO projects ({collist}) SELECT {collist} FROM staging {upsert}")
-        else:
-            cur = raw.cursor()
-            cur.executemany(f"INSERT INTO projects ({collist}) VALUES ({', '.join('?' * len(cols))}) {upsert}",
-                            _tuples(part, cols, consts))
-            cur.close()
+    def batches(self) -> list[dict]:
+        cols = [c for c in imports.columns if c.name not in ("rejected_json", "warnings_json", "skipped_json")]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(*cols).order_by(imports.c.id.desc())).mappings()]
 
-    def upsert_one(self, row: pd.DataFrame, *, token: str | None, action: str) -> dict:
+    def import_record(self, import_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().first()
+        return dict(r) if r else None
+
+    # ---------------------------------------------------------------- single projects
+    def upsert_one(self, row: pd.DataFrame, *, actor: str | None, action: str, old_key: str | None = None) -> dict:
+        """Create (``old_key`` None) or edit one project; its previous version goes to history."""
+        from . import batches
         rec = _records(row)[0]
-        rec["updated_at"] = now()
-        with self.engine.begin() as conn:
-            existed = conn.execute(delete(projects).where(projects.c.key == rec["key"])).rowcount
-            conn.execute(insert(projects), [rec])
-            self._audit(conn, token, action, rec["key"], 1, {"name": rec["name"], "replaced": bool(existed)})
-        return rec
+        rec.update(updated_at=now(), updated_by=actor)
+        with self.writing() as conn:
+            return batches.upsert_one(self, conn, rec, actor=actor, action=action, old_key=old_key)
 
-    def delete(self, key: str, *, token: str | None) -> bool:
-        with self.engine.begin() as conn:
-            n = conn.execute(delete(projects).where(projects.c.key == key)).rowcount
-            if n:
-                self._audit(conn, token, "delete", key, n, {})
-        return bool(n)
-
-    def _audit(self, conn, token, action, target, rows, detail) -> None:
-        self._version_at = -1e9   # this process sees its own write at once
-        conn.execute(insert(audit).values(at=now(), token_id=token_id(token), action=action, target=target,
-                                          rows=rows, detail=orjson.dumps(detail).decode()))
+    def delete(self, key: str, *, actor: str | None) -> bool:
+        from . import batches
+        with self.writing() as conn:
+            return batches.delete_one(self, conn, key, actor=actor)
 
     # ---------------------------------------------------------------- reads
     def projects(self, **filters) -> pd.DataFrame:
         q = select(*[projects.c[c] for c in PROJECT_COLUMNS])
-        for col in ("sector", "status", "town_code", "corridor_status"):
-            if filters.get(col):
+        for col in ("sector", "status", "town_code", "corridor_status", "year", "import_id"):
+            if filters.get(col) not in (None, ""):
                 q = q.where(projects.c[col] == filters[col])
+        if filters.get("town_in"):
+            code = filters["town_in"]
+            q = q.where((projects.c.town_code == code) | projects.c.town_codes.contains(code))
         bbox = filters.get("bbox")
         if bbox:
             minx, miny, maxx, maxy = bbox
@@ -227,31 +232,40 @@ class Store:
             return conn.execute(select(func.count()).select_from(projects)).scalar_one()
 
     def version(self) -> int:
-        """Changes whenever anything is written (the audit id); used for cache ETags. Read at most every
-        VERSION_TTL seconds: another worker's write shows within that time, and a hot read path does not
-        query the database on every request. Writes through this object are seen at once."""
+        """Bumped by a trigger on every change to the projects table — an import, an edit, or a GIS
+        technician editing the table directly in QGIS. Read at most every VERSION_TTL seconds."""
         now_ = time.monotonic()
         if now_ - self._version_at > VERSION_TTL:
             with self.engine.connect() as conn:
-                self._version = conn.execute(select(func.coalesce(func.max(audit.c.id), 0))).scalar_one()
+                self._version = conn.execute(select(data_version.c.v).where(data_version.c.id == 1)).scalar_one()
             self._version_at = now_
         return self._version
-
-    def import_record(self, import_id: int) -> dict | None:
-        with self.engine.connect() as conn:
-            r = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().first()
-        return dict(r) if r else None
 
     def audit_log(self, limit: int = 100) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(audit).order_by(audit.c.id.desc()).limit(limit)).mappings().all()
         return [dict(r) for r in rows]
 
+    def history_of(self, key: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            q = select(history).where(history.c.key == key).order_by(history.c.id.desc())
+            return [dict(r) for r in conn.execute(q).mappings()]
+
     def clear(self) -> None:
         """Tests only: empty every table."""
-        with self.engine.begin() as conn:
-            for t in (projects, imports, audit):
+        with self.writing() as conn:
+            for t in (projects, imports, audit, history):
                 conn.execute(delete(t))
+
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    cols = [c for c in PROJECT_COLUMNS if c in df.columns]
+    out = df[cols].astype(object).where(df[cols].notna(), None)
+    for k in ("year", "source_row", "import_id"):
+        if k in out:
+            out[k] = [None if v is None else int(v) for v in out[k]]
+    return out.to_dict("records")
 
 
 def _tuples(df: pd.DataFrame, cols: list[str], consts: dict | None = None) -> list[tuple]:
@@ -266,25 +280,19 @@ def _tuples(df: pd.DataFrame, cols: list[str], consts: dict | None = None) -> li
         s = df[c]
         missing = s.isna().to_numpy()
         if c in ("year", "source_row"):
-            a = pd.to_numeric(s, errors="coerce").fillna(0).astype("int64").to_numpy().astype(object)
+            a = pd.to_numeric(s, errors="coerce").astype("Int64").astype(object).to_numpy(copy=True)
         elif pd.api.types.is_float_dtype(s):
-            a = s.to_numpy(dtype=object)
+            a = s.to_numpy(dtype=object, copy=True)
+        elif not missing.any():   # text without gaps: Arrow hands over Python strings directly
+            arrays.append(s.tolist())
+            continue
         else:
-            a = None
-            if not missing.any():   # text without gaps: Arrow hands over Python strings directly
-                arrays.append(s.tolist())
-                continue
-            a = s.to_numpy(dtype=object)
+            a = s.to_numpy(dtype=object, copy=True)
         if missing.any():
             a[missing] = None
-        arrays.append(a.tolist())
+        arrays.append([None if v is pd.NA else v for v in a.tolist()])
     return list(zip(*arrays))
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    cols = [c for c in PROJECT_COLUMNS if c in df.columns]
-    out = df[cols].astype(object).where(df[cols].notna(), None)
-    for k in ("year", "source_row"):
-        if k in out:
-            out[k] = [None if v is None else int(v) for v in out[k]]
-    return out.to_dict("records")
+def update_values(conn, table: Table, where, **values) -> int:
+    return conn.execute(update(table).where(where).values(**values)).rowcount

@@ -12,8 +12,12 @@ def summaries(df: pd.DataFrame, data: PlanData) -> dict:
     d = df.assign(investment=inv)
     towns = data.towns[["code", "name"]]
     by_town = d.groupby("town_code").agg(projects=("key", "size"), investment=("investment", "sum"))
+    # a project of several towns counts for each of them (its investment is not split between them)
+    multi = d[d.get("located_by", pd.Series(dtype=str)) == "multi"]
+    shared = pd.Series([c for cs in multi["town_codes"].fillna("") for c in cs.split(";") if c], dtype=object).value_counts()
     town_rows = [{"town_code": c, "town": n, "projects": int(by_town.at[c, "projects"]) if c in by_town.index else 0,
-                  "investment_yi": round(float(by_town.at[c, "investment"]), 2) if c in by_town.index else 0.0}
+                  "investment_yi": round(float(by_town.at[c, "investment"]), 2) if c in by_town.index else 0.0,
+                  "shared_projects": int(shared.get(c, 0))}
                  for c, n in zip(towns["code"], towns["name"])]
     by_sector = d.groupby(d["sector"].replace("", "（未填）")).agg(projects=("key", "size"), investment=("investment", "sum"))
     plan = data.investment.set_index("sector")
@@ -29,7 +33,9 @@ def summaries(df: pd.DataFrame, data: PlanData) -> dict:
             row["project_gap"] = row["projects"] - row["plan_projects"]
         sector_rows.append(row)
     tot = data.investment_totals.iloc[0]
+    citywide = d[d.get("located_by", pd.Series(dtype=str)) == "citywide"]
     return {"towns": town_rows, "sectors": sector_rows,
+            "citywide": {"projects": len(citywide), "investment_yi": round(float(citywide["investment"].sum()), 2)},
             "total": {"projects": len(d), "investment_yi": round(float(inv.sum()), 2) if len(d) else 0.0,
                       "plan_projects": int(tot["projects"]), "plan_investment_yi": float(tot["total_investment_yi"]),
                       "plan_period_investment_yi": float(tot["period_investment_yi"])}}
