@@ -254,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     _project_parsers(sub)
     _user_parsers(sub)
     _export_parser(sub)
+    from web.printing import add_print_parser
+    add_print_parser(sub)
     sv = sub.add_parser("serve", help="start the map service (same options as `python server.py`)")
     sv.add_argument("rest", nargs=argparse.REMAINDER)
     sv.set_defaults(fn=cmd_serve)

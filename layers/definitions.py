@@ -16,7 +16,9 @@ class Field:
     key: str
     zh: str
     en: str
-    kind: str = "text"          # text | quote (the plan's words) | confidence | list
+    kind: str = "text"          # text | quote (the plan's words) | confidence | list | located | bilingual
+    #                             (中文 / English: the page's half) | tech (research notes, often English:
+    #                             folded under 技术说明 on the map, shown on detail pages)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class LayerDef:
     detail_api: str | None = None
     detail_url: str | None = None  # e.g. /towns/{code}
     label_point: tuple[str, str] | None = None   # (lon, lat) columns: areas clicked and labelled at one point
+    line_labels: bool = False        # names along the lines (from line_label_zoom on)
+    line_label_zoom: float = 0
+    label_text: dict = field(default_factory=dict)   # style_by value → (zh, en) label instead of label_field
+    provenance: dict = field(default_factory=dict)   # value of provenance_by ("" = any) → (zh, en) one-line
+    provenance_by: str | None = None                 # how the position was made, in plain words
 
     @property
     def spec(self) -> registry.LayerSpec:
@@ -96,7 +103,7 @@ STATUS_EN = {"在建": "under construction", "实施": "to implement", "前期":
 
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef(
-        id="axis", group="structure", pane=440,
+        id="axis", group="structure", pane=425,      # a wide band under the thinner transport lines
         style={"color": "#8e44ad", "weight": 9, "opacity": 0.75, "lineCap": "round"},
         style_by="id", styles={"NS": {"color": "#8e44ad"}, "EW": {"color": "#d35400"}},
         label_field="short_name",
@@ -105,7 +112,10 @@ LAYERS: tuple[LayerDef, ...] = (
                Field("villages", "重点村", "Key villages"), Field("beyond", "延伸方向", "Leads towards")),
         legend=(LegendEntry("南北向 融杭通金（G60）", "N–S 融杭通金 (G60)", {"color": "#8e44ad", "weight": 7}),
                 LegendEntry("东西向 枫桥经验（接绍）", "E–W 枫桥经验 (to Shaoxing)", {"color": "#d35400", "weight": 7})),
-        searchable=False, permanent_labels=False,
+        searchable=False, permanent_labels=False, line_labels=True,
+        label_text={"NS": ("融杭通金 G60", "融杭通金 G60"), "EW": ("枫桥经验 接绍", "枫桥经验 (to Shaoxing)")},
+        provenance={"": ("位置为示意（按规划途经地点连线），非测绘成果",
+                         "Schematic: drawn through the places the plan names; not surveyed")},
     ),
     LayerDef(
         id="zones", group="structure", pane=420,
@@ -113,12 +123,14 @@ LAYERS: tuple[LayerDef, ...] = (
         style_by="host_resolved", styles={"no": {"color": "#7f8c8d", "fillOpacity": 0.05, "dashArray": "2 6"}},
         popup=(Field("lead_industry", "主导产业", "Lead industry"), Field("direction", "发展导向（专栏3）", "Direction (专栏3)", "quote"),
                Field("host_towns", "所在镇街", "Host towns"), Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
-               Field("centre_source", "标注点", "Label point"), Field("basis", "依据", "Basis")),
+               Field("centre_source", "标注点", "Label point", "tech"), Field("basis", "依据", "Basis", "tech")),
         legend=(LegendEntry("片区（所在镇街范围，示意）", "Zone (host towns' area, schematic)",
                             {"color": "#9a7d0a", "fillColor": "#f4d03f", "fillOpacity": 0.15, "dashArray": "8 5"}),
                 LegendEntry("所在镇街待定", "Host towns unresolved",
                             {"color": "#7f8c8d", "fillColor": "#f4d03f", "fillOpacity": 0.05, "dashArray": "2 6"})),
         searchable=True, label_point=("label_lon", "label_lat"),
+        provenance={"": ("范围为示意（所在镇街范围合并），非片区规划边界",
+                         "Schematic: the host towns' area; not the zone's plan boundary")},
     ),
     LayerDef(
         id="towns", group="admin", pane=410,
@@ -132,12 +144,16 @@ LAYERS: tuple[LayerDef, ...] = (
                Field("communities", "未来产业社区", "Future industry communities"),
                Field("platforms", "科创平台", "Science platforms"), Field("axis_branches", "发展轴", "Axis branches"),
                Field("corridors", "交通项目（途经）", "Transport items serving it", "list"),
-               Field("seat_source", "驻地点来源", "Seat source"),
+               Field("seat_source", "驻地点来源", "Seat source", "tech"),
                Field("seat_confidence", "驻地点可信度", "Seat confidence", "confidence")),
         legend=(LegendEntry("街道", "Street (街道)", {"fillColor": "#fadbd8", "color": "#5d6d7e"}),
                 LegendEntry("镇", "Town (镇)", {"fillColor": "#d6eaf8", "color": "#5d6d7e"}),
                 LegendEntry("乡", "Township (乡)", {"fillColor": "#d5f5e3", "color": "#5d6d7e"})),
         searchable=True, permanent_labels=True, detail_url="/towns/{code}",
+        provenance={"": ("界线为推算（按镇街驻地划分），非官方行政界线",
+                         "Derived from the town seats; not the official boundary"),
+                    "official": ("界线来自行政区划数据", "Boundary from the administrative boundary data")},
+        provenance_by="accuracy",
     ),
     LayerDef(
         id="corridors", group="transport", pane=430,
@@ -146,10 +162,17 @@ LAYERS: tuple[LayerDef, ...] = (
         popup=(Field("category", "类别", "Category"), Field("status", "状态", "Status"),
                Field("plan_text", "规划原文", "Plan text", "quote"),
                Field("location_confidence", "位置可信度", "Location confidence", "confidence"),
-               Field("location_note", "位置说明", "Location note"), Field("reference_route", "参考走向", "Reference route"),
-               Field("basis", "依据", "Basis")),
+               Field("location_note", "位置说明", "Location note"),
+               Field("reference_route", "参考走向", "Reference route", "tech"), Field("basis", "依据", "Basis", "tech")),
         legend=tuple(LegendEntry(s, STATUS_EN[s], st) for s, st in STATUS_STYLE.items()),
         split_by="status", split_order=("在建", "实施", "前期", "研究", "现状"),
+        line_labels=True, line_label_zoom=11,
+        provenance={"": ("线位为示意（按规划途经地点连线），非测绘走向",
+                         "Schematic: drawn through the places the plan names; not the surveyed route"),
+                    "point": ("位置为示意（标于镇街驻地附近），非实际选址", "Schematic: near the town seat; not the actual site"),
+                    "endpoints": ("仅示意两端位置（标于镇街驻地附近），非实际线位",
+                                  "Schematic: the two ends only, near the town seats; not the route")},
+        provenance_by="geometry_kind",
     ),
     LayerDef(
         id="clusters", group="prosperity",
@@ -157,23 +180,26 @@ LAYERS: tuple[LayerDef, ...] = (
         style_by="host_confidence", styles={"low": {"fillOpacity": 0.12, "dashArray": "4 4"}},
         popup=(Field("description", "片区内容（专栏13）", "Description (专栏13)", "quote"), Field("host_town", "所在镇街", "Host town"),
                Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
-               Field("host_alternatives", "其他可能镇街", "Alternative towns"), Field("host_evidence", "依据", "Evidence")),
+               Field("host_alternatives", "其他可能镇街", "Alternative towns"),
+               Field("host_evidence", "依据", "Evidence", "tech")),
         legend=(LegendEntry("共富片区（所在镇街）", "Cluster (host town)", {"fillColor": "#58d68d", "color": "#1e8449"}),
                 LegendEntry("所在镇街待定（低可信度）", "Host town unresolved (low)",
                             {"fillColor": "#58d68d", "color": "#1e8449", "fillOpacity": 0.12, "dashArray": "4 4"})),
         searchable=True,
+        provenance={"": ("范围为示意（取所在镇街范围），非片区边界", "Schematic: the host town's area; not the cluster's boundary")},
     ),
     LayerDef(
         id="communities", group="industry", pane=460, style={"radius": 7, "color": "#ffffff", "weight": 1.5, "fillOpacity": 0.95},
         style_by="kind", styles={"未来产业社区": {"fillColor": "#117a65"}, "科技创新重大平台": {"fillColor": "#b03a2e"}},
         popup=(Field("kind", "类型", "Kind"), Field("description", "规划内容", "Plan text", "quote"),
-               Field("source", "出处", "Source"), Field("host_town", "所在镇街", "Host town"),
-               Field("host_confidence", "所在地可信度", "Host confidence", "confidence"), Field("host_note", "说明", "Note"),
-               Field("basis", "依据", "Basis")),
+               Field("host_town", "所在镇街", "Host town"),
+               Field("host_confidence", "所在地可信度", "Host confidence", "confidence"),
+               Field("host_note", "说明", "Note", "tech"), Field("basis", "依据", "Basis", "tech")),
         legend=(LegendEntry("未来产业社区（专栏4）", "Future industry community (专栏4)",
                             {"radius": 6, "fillColor": "#117a65", "color": "#fff"}),
                 LegendEntry("科创平台（专栏6）", "Science platform (专栏6)", {"radius": 6, "fillColor": "#b03a2e", "color": "#fff"})),
         searchable=True,
+        provenance={"": ("位置为示意（标于所在镇街驻地），非实际选址", "Schematic: at the host town's seat; not the actual site")},
     ),
 )
 
@@ -194,10 +220,19 @@ PROJECTS = LayerDef(
            Field("corridor_name", "最近交通项目", "Nearest transport item"),
            Field("corridor_distance_m", "距交通项目（米，示意线）", "Distance to it (m, schematic line)"),
            Field("axis_branch", "最近发展轴", "Nearest axis branch"), Field("axis_distance_m", "距发展轴（米）", "Distance to axis (m)"),
-           Field("located_by", "定位方式", "Located by"), Field("warnings", "导入提示", "Import warnings")),
+           Field("located_by", "定位方式", "Located by", "located"),
+           Field("warnings", "导入提示", "Import warnings", "bilingual")),
     legend=tuple(LegendEntry(k, k, {"radius": 6, "fillColor": v, "color": "#fff"}) for k, v in SECTOR_COLOURS.items()),
     searchable=False, cluster=True, feed="/api/map/projects.json", detail_api="/api/projects/{key}",
-    filters=(Field("sector", "领域", "Sector"), Field("status", "状态", "Status"), Field("town_name", "镇街", "Town")),
+    filters=(Field("sector", "领域", "Sector"), Field("status", "状态", "Status"), Field("town_name", "镇街", "Town"),
+             Field("year", "年份", "Year")),
+    provenance={"coordinates": ("位置为项目清单上报的坐标", "Position as reported in the project list"),
+                "geojson": ("位置为项目清单上报的几何", "Geometry as reported in the project list"),
+                "town": ("位置为所在镇街驻地（示意），非项目实际位置", "Schematic: the town seat; not the project's site"),
+                "village": ("位置为所在村社区的镇街驻地（示意），非项目实际位置",
+                            "Schematic: the seat of the village's town; not the project's site"),
+                "": ("位置来源见技术说明", "See the technical notes for the position")},
+    provenance_by="located_by",
 )
 LAYERS = LAYERS + (PROJECTS,)
 

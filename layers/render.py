@@ -1,7 +1,8 @@
 """Assemble the map page with Folium from the layer definitions.
 
-Folium builds the map, its controls and one FeatureGroup per toggle; static/app.js fills the
-groups from the cached layer GeoJSON (so the page stays light) and renders popups with escaping.
+Folium builds the map, its controls and one FeatureGroup per toggle; static/js/main.js fills the
+groups from the cached layer GeoJSON (so the page stays light), adds the basemaps to the layer control
+and renders popups with escaping.
 Every JS/CSS asset Folium or a plugin would take from a CDN is redirected to the app's own
 /static/vendor/ (npm packages installed by `npm ci --prefix assets`); an unmapped URL is an error.
 """
@@ -39,21 +40,40 @@ LOCAL_ASSETS = {  # keyed by the path part of the URL Folium/plugins use
 MAP_JS = [("leaflet", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.js"])]
 MAP_CSS = [("leaflet_css", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.css"])]
 
+class LayerControl(GroupedLayerControl):
+    """Folium's grouped layer control, kept in a variable so the page's modules can add the basemaps
+    (a radio group headed 无底图) and the layer settings to it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control.groupedLayers(null, {
+            {%- for group_name, overlays in this.grouped_overlays.items() %}
+            {{ group_name|tojson }}: { {%- for key, val in overlays.items() %} {{ key|tojson }}: {{ val }},{% endfor %} },
+            {%- endfor %}
+        }, {{ this.options|tojavascript }}).addTo({{ this._parent.get_name() }});
+        {%- for val in this.layers_untoggle %}
+        {{ val }}.remove();
+        {%- endfor %}
+        {% endmacro %}
+    """)
+
+
 class ZhujiApp(JSCSSMixin, MacroElement):
     """Hands the page configuration and the FeatureGroups to the app's ES modules (static/js/main.js),
     which start once the document is parsed and read them from ``window.ZhujiBoot``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        window.ZhujiBoot = {map: {{ this._parent.get_name() }}, config: {{ this.config|tojson }}, groups: {
+        window.ZhujiBoot = {map: {{ this._parent.get_name() }}, control: {{ this.control.get_name() }},
+        config: {{ this.config|tojson }}, groups: {
         {%- for key, fg in this.groups.items() %} {{ key|tojson }}: {{ fg.get_name() }},{% endfor %} }};
         {% endmacro %}
     """)
 
-    def __init__(self, config: dict, groups: dict):
+    def __init__(self, config: dict, groups: dict, control: LayerControl):
         super().__init__()
         self._name = "ZhujiApp"
-        self.config, self.groups = config, groups
+        self.config, self.groups, self.control = config, groups, control
         self.default_js = [("markercluster", V + "leaflet.markercluster/dist/leaflet.markercluster.js"),
                            ("minimap", V + "leaflet-minimap/dist/Control.MiniMap.min.js")]
         self.default_css = [("markercluster_css", V + "leaflet.markercluster/dist/MarkerCluster.css"),
@@ -72,7 +92,15 @@ def layer_config(lang: str) -> list[dict]:
         "detailApi": d.detail_api, "labelPoint": d.label_point,
         "popup": [{"key": f.key, "label": _pick(f, lang), "kind": f.kind} for f in d.popup],
         "legend": [{"label": _pick(e, lang), "style": e.style} for e in d.legend],
+        "lineLabels": d.line_labels, "lineLabelZoom": d.line_label_zoom,
+        "labelText": {k: _pick(v, lang) for k, v in d.label_text.items()},
+        "provenance": {k: _pick(v, lang) for k, v in d.provenance.items()}, "provenanceBy": d.provenance_by,
     } for d in LAYERS]
+
+
+def basemap_config(basemaps: list[dict]) -> list[dict]:
+    """What the browser gets of each basemap (web/basemaps.py): never the file behind an offline one."""
+    return [{k: b[k] for k in ("id", "name", "datum", "attribution", "layers")} for b in basemaps]
 
 
 def _pick(item, lang: str) -> str:
@@ -111,20 +139,15 @@ def _feature_groups(m: folium.Map, lang: str, visible, layer_accuracy: dict) -> 
     return groups, fgs
 
 
-def _controls(m: folium.Map, lang: str, groups: dict, basemaps: list[dict]) -> None:
-    base_groups = []
-    for b in basemaps:
-        tl = folium.TileLayer(tiles=b["url"], attr=b["attribution"], name=b["name"], overlay=True, control=True,
-                              show=True, max_zoom=18, subdomains=b.get("subdomains", "abc"))
-        tl.add_to(m)
-        base_groups.append(tl)
+def _controls(m: folium.Map, lang: str, groups: dict) -> LayerControl:
+    """The layer control (basemaps are added to it by static/js/basemap.js), full screen and measuring."""
     grouped = {_pick(GROUPS[g], lang): fl for g, fl in groups.items() if fl}
-    if base_groups:
-        grouped[t("map.basemap", lang)] = base_groups
-    GroupedLayerControl(grouped, exclusive_groups=False, collapsed=False, position="topright").add_to(m)
+    control = LayerControl(grouped, exclusive_groups=False, collapsed=False, position="topright")
+    control.add_to(m)
     Fullscreen(position="topleft", title=t("map.fullscreen", lang), title_cancel=t("map.fullscreen_exit", lang)).add_to(m)
     MeasureControl(position="topleft", primary_length_unit="kilometers", secondary_length_unit="meters",
                    primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(m)
+    return control
 
 
 def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: list, basemaps: list[dict],
@@ -132,23 +155,27 @@ def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: lis
     """The whole map page as HTML. ``layer_accuracy``: accuracy classes present per layer id;
     ``downloads``: the formats and CRSs offered (from geo.export and geo.crs)."""
     title_zh, title_en, visible, emphasis = VIEWS[view]
-    m = folium.Map(location=centre, zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
-                   zoom_control=True, min_zoom=8, max_zoom=18)
+    # metric scale bar, zoom titles and attribution come from static/js/controls.js; quarter zoom steps
+    # let the county fill the free map area
+    m = folium.Map(location=centre, zoom_start=10, tiles=None, control_scale=False, prefer_canvas=False,
+                   zoom_control=True, min_zoom=8, max_zoom=18, zoom_snap=0.25)
     m.default_js, m.default_css = MAP_JS, MAP_CSS
     m.get_root().title = t("app.title", lang)
     m.get_root().header.add_child(Element('<meta name="viewport" content="width=device-width, initial-scale=1">'))
     m.get_root().html.add_child(Element('<script type="module" src="/static/js/main.js"></script>'))
     groups, fgs = _feature_groups(m, lang, visible, layer_accuracy)
-    _controls(m, lang, groups, basemaps)
+    control = _controls(m, lang, groups)
     config = {
         "lang": lang, "view": view, "views": {k: (v[1] if lang == "en" else v[0]) for k, v in VIEWS.items()},
         "viewTitle": title_en if lang == "en" else title_zh, "visible": list(visible), "emphasis": emphasis,
-        "ui": catalog(lang), "layers": layer_config(lang), "gcj02": gcj02, "bounds": bounds,
+        "ui": catalog(lang, ("app.", "map.", "conf.", "dl.", "print.")), "layers": layer_config(lang), "gcj02": gcj02,
+        "bounds": bounds, "basemaps": basemap_config(basemaps), "print": "/api/print",
+        "projectTable": "/work/projects", "layerList": f"/api/layers?lang={lang}",
         "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}", "summary": f"/projects?lang={lang}",
         "toggles": [{"key": k, "layer": lid, "visible": lid in visible} for _, k, lid, _ in toggles(lang)],
         "downloads": downloads,
     }
-    ZhujiApp(config, fgs).add_to(m)
+    ZhujiApp(config, fgs, control).add_to(m)
     localise(m, lang)
     html = m.get_root().render()
     return html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)

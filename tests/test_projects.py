@@ -128,7 +128,7 @@ def test_every_bad_row_is_explained_and_counted(client):
     assert "与第11行重复" in reasons[12] and "duplicate of row 11" in reasons[12]
     assert {r["row"]: r["column"] for r in body["rejected"]}[4] == "经度"      # the officer's own column
     warns = " ".join(w["message"] for w in body["warnings"])
-    assert "swapped" in warns and "次坞镇驻地" in warns
+    assert "swapped" in warns and "（次坞镇）驻地示意" in warns
     props = {f["properties"]["project_id"]: f["properties"] for f in stored(client)}
     assert props["S1"]["lon"] == pytest.approx(FENGQIAO[0]) and props["S1"]["town_name"] == "枫桥镇"
     assert props["T1"]["located_by"] == "town" and props["T1"]["town_name"] == "次坞镇"

@@ -17,8 +17,9 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Flask, g, request, session
+from flask import Flask, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
@@ -138,7 +139,10 @@ def _gate():
     if request.method not in SAFE and _bearer() is None and (session.get("uid") or request.path == "/login"):
         csrf.protect()
     if not services().config["public_read"] and not request.path.startswith(OPEN_PATHS) and current_user() is None:
+        if request.method == "GET" and not request.path.startswith(("/api/", "/ogc")):
+            return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}", code=303)
         raise ApiError(401, "请先登录", "please sign in first", headers={"WWW-Authenticate": "Bearer"})
+    return None
 
 
 def require(role: str = "editor"):
@@ -147,6 +151,8 @@ def require(role: str = "editor"):
         @wraps(fn)
         def wrapped(*a, **kw):
             user = current_user()
+            if user is None and request.method == "GET" and not request.path.startswith(("/api/", "/ogc")):
+                return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}", code=303)   # a page: sign in
             if user is None:
                 if not services().config.get("token") and services().users.count() == 0:
                     raise ApiError(401, "需要登录，但尚无任何账户，也未配置引导令牌（ZHUJI_MAP_TOKEN）；请用 "

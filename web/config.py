@@ -5,6 +5,7 @@ checks the whole configuration at start and raises ConfigError listing every bad
 """
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 8, int, "waitress worker threads"),
     Setting("basemap", "none", str, "none, tianditu, tianditu-img, osm or gaode (comma-separated)"),
     Setting("tianditu_key", "", str, "天地图 key, required for the tianditu basemaps"),
+    Setting("basemaps", [], list, "more basemaps: TOML [[basemaps]] tables (name, url, datum, …; see README); "
+            "environment: a JSON list"),
+    Setting("basemap_dir", None, Path, "offline basemaps: *.mbtiles files shown in the switcher (default data/basemap)"),
     Setting("plan_dir", None, Path, "plan attribute tables (default data/plan)"),
     Setting("boundaries_dir", None, Path, "geometry files (default data/boundaries)"),
     Setting("data_dir", None, Path, "directory of the SQLite project store (default instance/)"),
@@ -42,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_read", True, bool, "false: everything, reads included, needs sign-in or a token"),
     Setting("secret_key", "", str, "key that signs session cookies (default: made once, kept in data_dir/secret_key)"),
     Setting("session_hours", 8, int, "how long a sign-in lasts"),
+    Setting("print_unit", "诸暨市发展和改革局", str, "制图单位 printed on maps"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -54,6 +59,10 @@ def _convert(s: Setting, value: Any, origin: str) -> Any:
     if value is None or (isinstance(value, str) and value == "" and s.type is not str):
         return s.default
     try:
+        if s.type is list:          # a TOML array of tables, or JSON in the environment
+            value = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(value, list):
+                raise ValueError(value)
         if s.type is bool and isinstance(value, str):
             if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
                 raise ValueError(value)
@@ -67,7 +76,7 @@ def _convert(s: Setting, value: Any, origin: str) -> Any:
                           field=s.name) from None
 
 
-_TYPE_ZH = {str: "文本", int: "整数", float: "数字", bool: "true/false", Path: "路径"}
+_TYPE_ZH = {str: "文本", int: "整数", float: "数字", bool: "true/false", Path: "路径", list: "列表（TOML 表数组或 JSON）"}
 
 
 def _from_file(path: str) -> dict:

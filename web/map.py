@@ -10,9 +10,12 @@ from .assets import STATIC, VENDOR, is_served
 from .errors import ApiError, not_found
 from .i18n import request_lang
 from .services import services
+from .tiles import RULE as TILE_RULE
+from .tiles import tile
 
 bp = Blueprint("map", __name__)
-STATIC_FILES = ("app.css", "pages.css")
+bp.add_url_rule(TILE_RULE, view_func=tile)          # offline basemap tiles (web/tiles.py)
+STATIC_FILES = ("app.css", "pages.css", "work.css")
 
 
 def request_view() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 from flask import current_app
@@ -15,6 +16,7 @@ import geo
 from geo import crs, export
 from geo.features import Catalog
 from geo.geojson import dumps, feature_collection
+from geo.paths import REPO
 from geo.projects import ImportOptions, Limits, Store, default_url, import_file
 from geo.registry import PLAN_LAYER_IDS, spec
 from layers import DEFAULT_VIEW
@@ -23,6 +25,7 @@ from layers.render import build_page
 from .assets import check_installed
 from .basemaps import basemaps_for
 from .caching import Cached
+from .uploads import Uploads
 from .users import Users
 
 log = logging.getLogger("zhuji_map")
@@ -54,6 +57,14 @@ class Services:
     @cached_property
     def users(self) -> Users:
         return Users(self.store.engine)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        return Uploads(Path(self.config["data_dir"] or REPO / "instance") / "uploads")
+
+    def cached_table(self, build) -> Cached:
+        """The project table's rows, rebuilt when the data changes."""
+        return self._per_version("table", lambda: build(self.store))
 
     @property
     def limits(self) -> Limits:

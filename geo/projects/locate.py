@@ -208,13 +208,20 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     by[single] = kind[single]
     spread = nocoord & log.ok & kind.isin(["multi", "citywide"])
     by[spread] = kind[spread]
-    log.warning(single, lambda i: f"无坐标，按“{text[i]}”标于{data.towns.set_index('code').at[codes[i][0], 'name']}驻地（示意）",
-                lambda i: f"no coordinates; shown at the seat of the town named by '{text[i]}' (schematic)")
+    name_of = dict(zip(data.towns["code"], data.towns["name"]))
+    log.warning(single, lambda i: f"无坐标：按{'村（社区）“' + village[i] + '”所在' if village[i] else ''}镇街"
+                                  f"（{name_of[codes[i][0]]}）驻地示意，非项目位置",
+                lambda i: f"no coordinates: shown at the seat of {name_of[codes[i][0]]}"
+                          f"{' (where ' + village[i] + ' is)' if village[i] else ''}; not the project's site")
     unknown = lon.notna() & log.ok & (kind == "unknown")
     log.warning(unknown, lambda i: f"“{text[i]}”中没有识别到镇街或村名，所在镇街按坐标确定",
                 lambda i: f"no town or village recognised in '{text[i]}'; the town is taken from the coordinates")
-    log.warning(spread, lambda i: f"跨镇街/全市项目（{text[i]}），不在地图上落点，计入各所涉镇街",
-                lambda i: f"a multi-town or city-wide project ('{text[i]}'): no point on the map, counted for its towns")
+    multi = spread & (kind == "multi")
+    log.warning(multi, lambda i: f"跨镇街项目（{'、'.join(name_of[c] for c in codes[i])}）：不在地图上落点，计入所涉各镇街",
+                lambda i: f"a project of several towns ({', '.join(name_of[c] for c in codes[i])}): no point on the map, "
+                          "counted for each of them")
+    log.warning(spread & (kind == "citywide"), "全市性项目：不在地图上落点，单列统计",
+                "a city-wide project: no point on the map, counted on its own line")
     return codes, village
 
 

@@ -22,7 +22,7 @@ from . import checks
 from .header import Table, read_table
 from .join import spatial_join
 from .limits import Limits
-from .locate import ACCURACY, locate, parse_datum
+from .locate import ACCURACY, DatumRequired, locate, parse_datum
 from .mapping import Mapped, apply_mapping
 from .rowlog import RowLog
 
@@ -65,6 +65,7 @@ class ImportResult:
     batch: dict = field(default_factory=dict)              # title, year, datum, mapping … as stored
     timings: dict = field(default_factory=dict)            # seconds per phase
     saved: dict | None = None                              # import id and counts, once stored
+    needs_datum: bool = False                              # preview: coordinates in an unstated system
 
 
 def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
@@ -75,8 +76,13 @@ def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
     mapped = apply_mapping(table, options.mapping)
     t1 = time.perf_counter()
     year = options.year or table.year or dt.date.today().year
-    result = prepare(mapped, data, datum=options.datum or mapped.datum_hint, filename=filename, year=year)
-    result.format, result.table, result.skipped = table.format, table, table.skipped
+    try:
+        result = prepare(mapped, data, datum=options.datum or mapped.datum_hint, filename=filename, year=year)
+    except DatumRequired:
+        if store is not None:
+            raise
+        result = ImportResult(received=len(mapped.df), accepted=pd.DataFrame(columns=OUTPUT_COLUMNS), needs_datum=True)
+    result.format, result.table, result.mapped, result.skipped = table.format, table, mapped, table.skipped
     result.warnings = [{"row": w.get("row"), "message": w["message"]} for w in table.warnings] + \
         [{"row": None, "message": n} for n in mapped.notes] + result.warnings
     result.batch = _batch(filename, table, mapped, options, year, result)

@@ -1,0 +1,199 @@
+"""The map frame's content: plan layers, projects and context in EPSG:4549, drawn in their web styles.
+
+EPSG:4549 (CGCS2000 3° Gauss-Krüger, CM 120°E) rather than Web Mercator: Zhuji (119.9–120.5°E) lies on
+its central meridian, so the scale is true to a few parts per million across the county and one scale bar
+holds everywhere on the sheet, where Web Mercator is 15 % too large at 29.7°N. It is also the CRS of
+Zhejiang's survey data, which planners compare printed maps with. The plan layers are projected once
+per process (they change only on restart); projects are projected per print, after filtering.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from shapely.ops import polylabel
+
+from geo.registry import PLAN_LAYER_IDS
+
+from .definitions import BY_ID, VIEWS, LayerDef
+from .print_style import COUNTY, LABEL_POINT, NEIGHBOUR, StyleGroup, fill, marker_area, point_style, stroke, style_groups
+
+CRS = 4549
+SIMPLIFY_M = 5.0            # far below a 300-dpi pixel at county scale (~20 m)
+COUNTY_MARGIN = 0.04        # default extent: the county and 4 % around it
+COUNTY_Z, NEIGHBOUR_Z, LABEL_POINT_Z = 425, 350, 470   # above the area fills, below the lines (web: 350)
+SCHEMATIC = {"schematic", "derived"}      # plan layers' ``accuracy`` of geometry that is not surveyed
+REPORTED = {"coordinates", "geojson"}     # projects' ``located_by`` of a position the project list gave
+
+
+@dataclass
+class Projected:
+    layers: dict[str, gpd.GeoDataFrame]
+    county: gpd.GeoDataFrame
+    neighbours: gpd.GeoDataFrame
+
+
+@dataclass
+class Drawn:
+    defn: LayerDef
+    frame: gpd.GeoDataFrame          # the features inside the extent, EPSG:4549
+    groups: list[StyleGroup]
+
+    def schematic(self) -> np.ndarray:
+        """Per feature: is its geometry derived or schematic? (projects: placed at a town seat or the like)"""
+        f = self.frame
+        acc = f["accuracy"].fillna("").astype(str) if "accuracy" in f.columns else None
+        out = np.zeros(len(f), dtype=bool) if acc is None else (acc.isin(SCHEMATIC) | acc.str.contains("示意")).to_numpy()
+        if "located_by" in f.columns:
+            out = out | ~f["located_by"].isin(REPORTED).to_numpy()
+        return out
+
+    def has_points(self, group: StyleGroup) -> bool:
+        return bool(np.isin(self.frame.geom_type.to_numpy()[group.rows], ("Point", "MultiPoint")).any())
+
+
+_cache: dict[int, tuple[weakref.ref, Projected]] = {}
+_cache_lock = threading.Lock()
+
+
+def projected(data) -> Projected:
+    """The plan layers of ``data`` (geo's PlanData) in EPSG:4549, once per PlanData object."""
+    with _cache_lock:
+        hit = _cache.get(id(data))
+        if hit is None or hit[0]() is not data:
+            hit = (weakref.ref(data), _project(data))
+            _cache[id(data)] = hit
+        return hit[1]
+
+
+def _project(data) -> Projected:
+    layers = {}
+    for lid in PLAN_LAYER_IDS:
+        g = data.layer(lid).to_crs(CRS)
+        g["geometry"] = g.geometry.simplify(SIMPLIFY_M)
+        if BY_ID[lid].label_point:
+            fx, fy = BY_ID[lid].label_point
+            pts = gpd.GeoSeries(gpd.points_from_xy(g[fx], g[fy]), crs=4326).to_crs(CRS)
+            g["label_x"], g["label_y"] = pts.x.to_numpy(), pts.y.to_numpy()
+        layers[lid] = g
+    towns = layers["towns"]
+    anchors = np.array([_anchor(geom) for geom in towns.geometry]).reshape(-1, 2)
+    towns["anchor_x"], towns["anchor_y"] = anchors[:, 0], anchors[:, 1]     # where the name goes
+    seats = gpd.GeoSeries(gpd.points_from_xy(towns["seat_lon"], towns["seat_lat"]), crs=4326).to_crs(CRS)
+    towns["seat_x"], towns["seat_y"] = seats.x.to_numpy(), seats.y.to_numpy()  # or, when that is taken, here
+    county = data.county.to_crs(CRS)
+    neighbours = data.neighbours.to_crs(CRS)
+    neighbours["geometry"] = neighbours.geometry.simplify(4 * SIMPLIFY_M)
+    return Projected(layers, county, neighbours)
+
+
+def _anchor(geom, tolerance: float = 50.0) -> tuple[float, float]:
+    """Where an area's name goes: the point farthest inside its largest part."""
+    parts = shapely.get_parts(geom)
+    part = max(parts, key=lambda p: p.area)
+    p = polylabel(part, tolerance)
+    return p.x, p.y
+
+
+def default_bbox(data) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = data.county.total_bounds
+    mx, my = (x1 - x0) * COUNTY_MARGIN, (y1 - y0) * COUNTY_MARGIN
+    return x0 - mx, y0 - my, x1 + mx, y1 + my
+
+
+def extent(bbox: tuple[float, ...], aspect: float) -> tuple[float, float, float, float]:
+    """The lon/lat ``bbox`` in EPSG:4549, widened on one side to the map frame's ``aspect`` (width/height)."""
+    box = shapely.segmentize(shapely.box(*bbox), 0.01)           # projected edges curve slightly
+    x0, y0, x1, y1 = gpd.GeoSeries([box], crs=4326).to_crs(CRS).total_bounds
+    w, h = x1 - x0, y1 - y0
+    if w / h < aspect:
+        x0, x1 = (x0 + x1) / 2 - h * aspect / 2, (x0 + x1) / 2 + h * aspect / 2
+    else:
+        y0, y1 = (y0 + y1) / 2 - w / aspect / 2, (y0 + y1) / 2 + w / aspect / 2
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def select(spec, proj: Projected, projects: gpd.GeoDataFrame | None, ext) -> list[Drawn]:
+    """The layers of ``spec`` in the legend's order, each with the features inside the extent and their styles."""
+    box = shapely.box(*ext)
+    emphasis = VIEWS[spec.view][3]
+    out = []
+    for lid in spec.layer_ids():                  # the definitions' order (the legend's); drawing goes by pane
+        defn = BY_ID[lid]
+        frame = projects if lid == "projects" else proj.layers[lid]
+        if frame is None:
+            continue
+        if defn.split_by:
+            frame = frame[frame[defn.split_by].isin(spec.shown_values(lid))]
+        frame = frame[shapely.intersects(frame.geometry.values, box)]
+        if len(frame):
+            out.append(Drawn(defn, frame, style_groups(defn, frame, emphasis)))
+    return out
+
+
+# ---------------------------------------------------------------- drawing
+def draw_context(ax, proj: Projected, ext, scale: float) -> None:
+    clip = shapely.box(*ext).buffer((ext[2] - ext[0]) * 0.05)
+    nb = [shapely.intersection(g, clip) for g in proj.neighbours.geometry]
+    _polygons(ax, [g for g in nb if not g.is_empty], NEIGHBOUR, NEIGHBOUR_Z, scale)
+    _polygons(ax, list(proj.county.geometry), COUNTY, COUNTY_Z, scale)
+
+
+def draw_layers(ax, drawn: list[Drawn], scale: float) -> None:
+    for d in drawn:
+        geoms = d.frame.geometry.to_numpy()
+        kinds = shapely.get_type_id(geoms)
+        for g in d.groups:
+            rows = g.rows
+            _polygons(ax, geoms[rows][np.isin(kinds[rows], (3, 6))], g.style, d.defn.pane, scale)
+            _lines(ax, geoms[rows][np.isin(kinds[rows], (1, 5))], g.style, d.defn.pane, scale)
+            pts = geoms[rows][np.isin(kinds[rows], (0, 4))]
+            if len(pts):
+                _points(ax, shapely.get_coordinates(pts), point_style(d.defn, g.style), d.defn.pane, scale)
+            if d.defn.label_point:
+                xy = d.frame[["label_x", "label_y"]].to_numpy()[rows]
+                _points(ax, xy, {**LABEL_POINT, "fillColor": g.style.get("color")}, LABEL_POINT_Z, scale)
+
+
+def polygon_path(geom) -> Path:
+    """One compound path per (multi)polygon; rings oriented so that nonzero filling leaves holes open."""
+    verts, codes = [], []
+    for ring in shapely.get_rings(shapely.get_parts(shapely.orient_polygons(geom))):
+        xy = shapely.get_coordinates(ring)
+        c = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
+        c[0], c[-1] = Path.MOVETO, Path.CLOSEPOLY
+        verts.append(xy)
+        codes.append(c)
+    return Path(np.concatenate(verts), np.concatenate(codes))
+
+
+def _polygons(ax, geoms, style: dict, z: float, scale: float) -> None:
+    if not len(geoms):
+        return
+    s = stroke(style, scale)
+    patches = [PathPatch(polygon_path(g)) for g in geoms]
+    ax.add_collection(PatchCollection(patches, facecolors=[fill(style)], edgecolors=[s["color"]], linewidths=s["linewidth"],
+                                      linestyles=[s["linestyle"]], joinstyle="round", capstyle="round", zorder=z / 100),
+                      autolim=False)
+
+
+def _lines(ax, geoms, style: dict, z: float, scale: float) -> None:
+    if not len(geoms):
+        return
+    s = stroke(style, scale)
+    segments = [shapely.get_coordinates(part) for g in geoms for part in shapely.get_parts(g)]
+    ax.add_collection(LineCollection(segments, colors=[s["color"]], linewidths=s["linewidth"], linestyles=[s["linestyle"]],
+                                     capstyle="round", joinstyle="round", zorder=z / 100), autolim=False)
+
+
+def _points(ax, xy: np.ndarray, style: dict, z: float, scale: float) -> None:
+    s = stroke(style, scale)
+    ax.scatter(xy[:, 0], xy[:, 1], s=marker_area(style, scale), c=[fill(style)], edgecolors=[s["color"]],
+               linewidths=s["linewidth"], zorder=z / 100, plotnonfinite=False)

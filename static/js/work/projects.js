@@ -1,0 +1,241 @@
+// The project table: 100,000 rows filtered and sorted in the browser, drawn a screenful at a time;
+// linked with the map both ways (row → marker, marker → row); the selection exports as XLSX/CSV;
+// one project added (placed by a click on the map), edited or deleted.
+import { api, backgroundMap, el, money, t } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const ROW_H = 28;
+const NUMERIC = new Set(["investment", "investment_year", "axis_distance_m", "year", "import_id"]);
+const S = { fields: [], rows: [], col: {}, shown: [], sortKey: null, sortDir: 1, selected: null, markers: new Map(),
+            cluster: null, map: null, adding: false };
+window.ZhujiTable = S;                                    // for tests and benchmarks
+
+const get = (row, key) => row[S.col[key]];
+const columns = () => [...$("projects").querySelectorAll("thead th[data-key]")].map((th) => th.dataset.key);
+
+function filters() {
+  return { q: $("q").value.trim().toLowerCase(), year: $("f-year").value, batch: $("f-batch").value,
+           sector: $("f-sector").value, status: $("f-status").value, town: $("f-town").value };
+}
+
+function matches(row, f) {
+  if (f.year && String(get(row, "year")) !== f.year) return false;
+  if (f.batch && String(get(row, "import_id")) !== f.batch) return false;
+  if (f.sector && get(row, "sector") !== f.sector) return false;
+  if (f.status && get(row, "status") !== f.status) return false;
+  if (f.town && get(row, "town_code") !== f.town && !String(get(row, "town_codes") || "").split(";").includes(f.town)) return false;
+  if (f.q) {
+    const text = `${get(row, "name") || ""} ${get(row, "project_id") || ""} ${get(row, "town_name") || ""}`.toLowerCase();
+    if (!text.includes(f.q)) return false;
+  }
+  return true;
+}
+
+function applyFilters() {
+  const t0 = performance.now();
+  const f = filters();
+  S.shown = [];
+  for (let i = 0; i < S.rows.length; i++) if (matches(S.rows[i], f)) S.shown.push(i);
+  sortShown();
+  const inv = S.shown.reduce((a, i) => a + (Number(get(S.rows[i], "investment")) || 0), 0);
+  $("summary").textContent = t("tbl.shown", { n: S.shown.length, total: S.rows.length, inv: money(inv) });
+  const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
+  $("export-xlsx").href = "/api/work/table.xlsx" + (qs ? "?" + qs : "");
+  $("export-csv").href = "/api/work/table.csv" + (qs ? "?" + qs : "");
+  $("table-wrap").scrollTop = 0;
+  render();
+  S.filterMs = performance.now() - t0;
+  document.body.dataset.filtered = String(S.shown.length);
+  clearTimeout(S.mapTimer);
+  S.mapTimer = setTimeout(updateMap, 150);                 // the map follows once typing pauses
+}
+
+function sortShown() {
+  if (!S.sortKey) return;
+  const c = S.col[S.sortKey], num = NUMERIC.has(S.sortKey), dir = S.sortDir;
+  S.shown.sort((a, b) => {
+    const x = S.rows[a][c], y = S.rows[b][c];
+    if (x === null || x === "") return 1;
+    if (y === null || y === "") return -1;
+    return (num ? x - y : String(x).localeCompare(String(y), "zh-CN")) * dir;
+  });
+}
+
+function cell(key, v) {
+  const td = el("td", NUMERIC.has(key) && key !== "year" && key !== "import_id" ? "num" : null,
+                key.startsWith("investment") ? money(v) : v);
+  return td;
+}
+
+function rowElement(i) {
+  const row = S.rows[i], tr = el("tr");
+  tr.dataset.key = get(row, "key");
+  tr.style.height = ROW_H + "px";
+  if (S.selected === tr.dataset.key) tr.className = "selected";
+  columns().forEach((k) => tr.appendChild(cell(k, get(row, k))));
+  const td = el("td");
+  const edit = el("button", null, t("tbl.edit"));
+  edit.type = "button";
+  edit.addEventListener("click", (e) => { e.stopPropagation(); openEditor(tr.dataset.key); });
+  td.appendChild(edit);
+  tr.appendChild(td);
+  tr.addEventListener("click", () => select(tr.dataset.key, "table"));
+  return tr;
+}
+
+// Only the rows in view (plus a margin) exist in the DOM; spacers stand for the rest.
+function render() {
+  const wrap = $("table-wrap"), body = $("projects").querySelector("tbody");
+  const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_H) - 20);
+  const last = Math.min(S.shown.length, first + Math.ceil(wrap.clientHeight / ROW_H) + 40);
+  body.textContent = "";
+  const spacer = (h) => { const tr = el("tr"); tr.style.height = h + "px"; return tr; };
+  body.appendChild(spacer(first * ROW_H));
+  for (let n = first; n < last; n++) body.appendChild(rowElement(S.shown[n]));
+  body.appendChild(spacer((S.shown.length - last) * ROW_H));
+}
+
+function updateMap() {
+  const visible = [];
+  for (const i of S.shown) { const m = S.markers.get(get(S.rows[i], "key")); if (m) visible.push(m); }
+  S.cluster.clearLayers();
+  S.cluster.addLayers(visible);
+  document.body.dataset.mapped = String(visible.length);
+}
+
+function select(key, from) {
+  S.selected = key;
+  const pos = S.shown.findIndex((i) => get(S.rows[i], "key") === key);
+  if (pos >= 0 && from !== "table") $("table-wrap").scrollTop = Math.max(0, pos * ROW_H - 3 * ROW_H);
+  render();
+  const m = S.markers.get(key);
+  if (m && from !== "map") S.cluster.zoomToShowLayer(m, () => m.openPopup());
+  document.body.dataset.selected = key;
+}
+
+function buildMarkers() {
+  S.markers.clear();
+  for (const row of S.rows) {
+    const lon = get(row, "lon"), lat = get(row, "lat");
+    if (lon === null || lat === null) continue;
+    const key = get(row, "key");
+    const m = L.circleMarker([lat, lon], { radius: 6, color: "#fff", weight: 1, fillColor: "#8e44ad", fillOpacity: 0.9 });
+    m.bindPopup(() => el("div", null, `${get(row, "name")}（${get(row, "town_name") || ""}）`));
+    m.on("click", () => select(key, "map"));
+    S.markers.set(key, m);
+  }
+}
+
+function fillSelect(id, values) {
+  const s = $(id);
+  [...new Set(values)].filter((v) => v !== null && v !== "").sort().forEach((v) => {
+    if (![...s.options].some((o) => o.value === String(v))) s.appendChild(Object.assign(el("option", null, v), { value: v }));
+  });
+}
+
+async function load() {
+  const data = await api("/api/work/table.json");
+  S.fields = data.fields;
+  S.rows = data.rows;
+  S.col = Object.fromEntries(S.fields.map((f, i) => [f, i]));
+  fillSelect("f-year", S.rows.map((r) => get(r, "year")));
+  fillSelect("f-batch", S.rows.map((r) => get(r, "import_id")));
+  fillSelect("f-status", S.rows.map((r) => get(r, "status")));
+  buildMarkers();
+  applyFilters();
+}
+
+// ---------------------------------------------------------------- add, edit, delete
+
+let editing = null;
+
+async function openEditor(key, at) {
+  const form = $("edit-form"), extra = $("edit-extra");
+  form.reset();
+  extra.textContent = "";
+  $("edit-error").textContent = "";
+  editing = key;
+  $("edit-title").textContent = key ? t("tbl.edit") : t("tbl.add");
+  $("edit-delete").hidden = !key;
+  if (key) {
+    const p = await api(`/api/projects/${encodeURIComponent(key).replace(/%2F/g, "/")}`);
+    const values = { id: p.project_id, name: p.name, sector: p.sector, status: p.status, nature: p.nature,
+                     year: p.year, investment: p.investment, investment_year: p.investment_year, town: p.town_input,
+                     location: p.location_text, lon: p.lon, lat: p.lat };
+    for (const [k, v] of Object.entries(values)) if (form.elements[k]) form.elements[k].value = v ?? "";
+    Object.entries(p.extra || {}).forEach(([k, v]) => { extra.appendChild(el("dt", null, k)); extra.appendChild(el("dd", null, v)); });
+  } else {
+    form.elements.year.value = $("f-year").value || new Date().getFullYear();
+    if (at) { form.elements.lon.value = at.lng.toFixed(6); form.elements.lat.value = at.lat.toFixed(6); }
+  }
+  $("editor").showModal();
+}
+
+async function save(e) {
+  e.preventDefault();
+  const f = $("edit-form").elements, body = { datum: "wgs84" };      // the map and the table speak WGS84
+  ["id", "name", "sector", "status", "nature", "year", "investment", "investment_year", "town", "location",
+   "lon", "lat"].forEach((k) => { body[k] = f[k].value; });
+  try {
+    const path = editing ? `/api/projects/${encodeURIComponent(editing).replace(/%2F/g, "/")}` : "/api/projects";
+    const r = await api(path, { method: editing ? "PUT" : "POST", json: body });
+    $("editor").close();
+    await load();
+    select(r.project.key, "form");
+  } catch (err) {
+    $("edit-error").textContent = err.message;
+  }
+}
+
+async function remove(key) {
+  const row = S.rows.find((r) => get(r, "key") === key);
+  if (!window.confirm(t("tbl.confirm_delete", { name: row ? get(row, "name") : key }))) return;
+  await api(`/api/projects/${encodeURIComponent(key).replace(/%2F/g, "/")}`, { method: "DELETE" });
+  await load();
+}
+
+function wireHeaders() {
+  $("projects").querySelectorAll("thead th[data-key]").forEach((th) => {
+    const sort = () => {
+      S.sortDir = S.sortKey === th.dataset.key ? -S.sortDir : 1;
+      S.sortKey = th.dataset.key;
+      $("projects").querySelectorAll("thead th").forEach((h) => h.setAttribute("aria-sort", "none"));
+      th.setAttribute("aria-sort", S.sortDir > 0 ? "ascending" : "descending");
+      applyFilters();
+    };
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", (e) => { if (e.key === "Enter") sort(); });
+  });
+}
+
+async function main() {
+  wireHeaders();
+  ["q", "f-year", "f-batch", "f-sector", "f-status", "f-town"].forEach((id) =>
+    $(id).addEventListener(id === "q" ? "input" : "change", applyFilters));
+  $("table-wrap").addEventListener("scroll", () => requestAnimationFrame(render));
+  $("edit-form").addEventListener("submit", save);
+  $("edit-cancel").addEventListener("click", () => $("editor").close());
+  $("edit-delete").addEventListener("click", async () => { $("editor").close(); await remove(editing); });
+  S.map = await backgroundMap("table-map");
+  S.cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 40 });
+  S.map.addLayer(S.cluster);
+  $("add").addEventListener("click", () => {
+    S.adding = true;
+    $("summary").textContent = t("tbl.add_hint");
+    S.map.getContainer().style.cursor = "crosshair";
+  });
+  S.map.on("click", (e) => {
+    if (!S.adding) return;
+    S.adding = false;
+    S.map.getContainer().style.cursor = "";
+    openEditor(null, e.latlng);
+  });
+  const params = new URLSearchParams(location.search);
+  if (params.get("batch")) $("f-batch").appendChild(Object.assign(el("option", null, params.get("batch")), { value: params.get("batch") }));
+  await load();
+  if (params.get("batch")) { $("f-batch").value = params.get("batch"); applyFilters(); }
+  if (params.get("key")) select(params.get("key"), "url");
+  document.body.dataset.ready = "1";
+}
+
+main();

@@ -1,0 +1,71 @@
+"""The project table: the rows the browser filters and sorts, and the same filter on the server for the
+export of the selection — in the officer's own Chinese headers and real number types."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from geo.geojson import dumps
+
+from .caching import Cached
+
+# column → (zh header, en header); the order of the table and of the export
+TABLE_FIELDS = {
+    "project_id": ("编号", "Id"), "name": ("项目名称", "Name"), "sector": ("领域", "Sector"),
+    "status": ("建设状态", "Status"), "nature": ("建设性质", "Type"), "year": ("年份", "Year"),
+    "investment": ("总投资（亿元）", "Investment (100M yuan)"),
+    "investment_year": ("年度计划投资（亿元）", "Planned this year (100M yuan)"),
+    "town_name": ("所在镇街", "Town"), "location_text": ("建设地点", "Location"),
+    "accuracy": ("定位", "Position"), "zones": ("片区", "Zone"), "cluster": ("共富片区", "Cluster"),
+    "axis_branch": ("最近发展轴", "Nearest axis branch"), "axis_distance_m": ("距发展轴（米）", "To axis (m)"),
+    "import_id": ("批次", "List"),
+}
+HIDDEN = ["key", "lon", "lat", "located_by", "town_codes", "town_code"]
+
+
+def table_rows(store) -> Cached:
+    """Every project as a compact row (fields + rows, not GeoJSON): the browser filters 100,000 of them."""
+    df = store.projects()
+    cols = HIDDEN + list(TABLE_FIELDS)
+    part = df[cols].astype(object).where(df[cols].notna(), None)
+    return Cached(dumps({"fields": cols, "rows": part.to_numpy().tolist()}), "application/json")
+
+
+def filtered(df: pd.DataFrame, args) -> pd.DataFrame:
+    """The browser's filters, applied the same way: year, list, sector, status, town (code), words."""
+    mask = pd.Series(True, index=df.index)
+    for col, param, cast in (("year", "year", int), ("import_id", "batch", int), ("sector", "sector", str),
+                             ("status", "status", str)):
+        v = args.get(param)
+        if v not in (None, ""):
+            mask &= df[col] == cast(v)
+    town = args.get("town")
+    if town:
+        mask &= (df["town_code"] == town) | df["town_codes"].fillna("").str.split(";").map(lambda cs: town in cs)
+    q = (args.get("q") or "").strip().lower()
+    if q:
+        text = (df["name"].fillna("") + " " + df["project_id"].fillna("") + " " + df["town_name"].fillna("")).str.lower()
+        mask &= text.str.contains(q, regex=False)
+    return df[mask]
+
+
+def export_frame(df: pd.DataFrame, store, batch: int | None) -> pd.DataFrame:
+    """Chinese headers; every column the officers brought, with numbers as numbers. For one list, its own
+    columns in its own order first, then what the service added (town, position, zone…)."""
+    extras = [json.loads(x) if x else {} for x in df["extra"]]
+    out = pd.DataFrame({zh: df[c].to_numpy() for c, (zh, _) in TABLE_FIELDS.items()})
+    out["经度（WGS84）"], out["纬度（WGS84）"] = df["lon"].to_numpy(), df["lat"].to_numpy()
+    names = list(dict.fromkeys(k for e in extras for k in e))
+    for n in names:
+        out[n if n not in out.columns else f"{n}（原表）"] = [e.get(n) for e in extras]
+    if batch:
+        rec = store.import_record(batch)
+        if rec:
+            mapping = json.loads(rec["mapping_json"] or "{}")
+            own = [col for col in json.loads(rec["columns_json"] or "[]") if mapping.get(col) in TABLE_FIELDS]
+            for col in own:                       # the officer's header for what we keep under our name
+                out[col] = df[mapping[col]].to_numpy()
+            first = own + [n for n in names if n in out.columns]
+            out = out[first + [c for c in out.columns if c not in first]]
+    return out
