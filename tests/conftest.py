@@ -73,5 +73,11 @@ def store_url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'projects.sqlite'}"
     url = request.getfixturevalue("postgis_url")
     from geo.projects.store import Store
-    Store(url).clear()
+    from web.users import Users
+    store = Store(url)
+    store.clear()
+    Users(store.engine)                              # the accounts' tables exist; empty them too
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM api_tokens")
+        conn.exec_driver_sql("DELETE FROM users")
     return url

@@ -19,7 +19,7 @@ from functools import wraps
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Flask, g, redirect, request, session
+from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
@@ -37,7 +37,6 @@ csrf = CSRFProtect()
 SAFE = ("GET", "HEAD", "OPTIONS")
 OPEN_PATHS = ("/login", "/static/", "/healthz", "/favicon.ico")
 FAILURES = parse("10/minute")          # failed sign-ins or tokens per address
-_limiter = MovingWindowRateLimiter(MemoryStorage())
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -66,6 +65,7 @@ def init_app(app: Flask, cfg: dict) -> None:
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=cfg["session_hours"]),
                       WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
     csrf.init_app(app)
+    app.extensions["zhuji_failures"] = MovingWindowRateLimiter(MemoryStorage())   # per app (per worker)
     app.before_request(_gate)
     app.register_error_handler(CSRFError, _csrf_error)
 
@@ -90,13 +90,13 @@ def _bearer() -> str | None:
 def throttled(kind: str) -> None:
     """Refuse (429) an address that failed too often; checked before any password or token is."""
     key = f"{kind}:{request.remote_addr}"
-    if not _limiter.test(FAILURES, key):
+    if not current_app.extensions["zhuji_failures"].test(FAILURES, key):
         raise ApiError(429, "失败次数过多，请一分钟后再试", "too many failed attempts; try again in a minute",
                        headers={"Retry-After": "60"})
 
 
 def failed(kind: str, who: str = "") -> None:
-    _limiter.hit(FAILURES, f"{kind}:{request.remote_addr}")
+    current_app.extensions["zhuji_failures"].hit(FAILURES, f"{kind}:{request.remote_addr}")
     log.warning("failed %s from %s %s", kind, request.remote_addr, who)
 
 

@@ -7,6 +7,8 @@ import json
 import pandas as pd
 
 from geo.geojson import dumps
+from geo.projects.columns import unit_of
+from geo.projects.mapping import MONEY, TO_YI
 
 from .caching import Cached
 
@@ -21,7 +23,7 @@ TABLE_FIELDS = {
     "axis_branch": ("最近发展轴", "Nearest axis branch"), "axis_distance_m": ("距发展轴（米）", "To axis (m)"),
     "import_id": ("批次", "List"),
 }
-HIDDEN = ["key", "lon", "lat", "located_by", "town_codes", "town_code"]
+HIDDEN = ["key", "lon", "lat", "located_by", "town_codes", "town_code", "extra"]
 
 
 def table_rows(store) -> Cached:
@@ -50,22 +52,40 @@ def filtered(df: pd.DataFrame, args) -> pd.DataFrame:
     return df[mask]
 
 
+STORED = {"id": "project_id", "name": "name", "town": "town_input", "location": "location_text", "sector": "sector",
+          "investment": "investment", "investment_year": "investment_year", "status": "status", "nature": "nature",
+          "year": "year"}
+ADDED = {"town_name": "所在镇街（识别）", "accuracy": "定位", "zones": "片区", "cluster": "共富片区", "axis_branch": "最近发展轴",
+         "axis_distance_m": "距发展轴（米）", "import_id": "批次"}
+
+
 def export_frame(df: pd.DataFrame, store, batch: int | None) -> pd.DataFrame:
-    """Chinese headers; every column the officers brought, with numbers as numbers. For one list, its own
-    columns in its own order first, then what the service added (town, position, zone…)."""
+    """Chinese headers, every column the officers brought, numbers as numbers. For one list: its own columns in
+    its own order and units (coordinates excepted: they are given once, converted, as WGS84), then what the
+    service added (the town it recognised, position, zone…)."""
     extras = [json.loads(x) if x else {} for x in df["extra"]]
-    out = pd.DataFrame({zh: df[c].to_numpy() for c, (zh, _) in TABLE_FIELDS.items()})
+    rec = store.import_record(batch) if batch else None
+    if rec is None:
+        out = pd.DataFrame({zh: df[c].to_numpy() for c, (zh, _) in TABLE_FIELDS.items()})
+        for n in dict.fromkeys(k for e in extras for k in e):
+            out[n if n not in out.columns else f"{n}（原表）"] = [e.get(n) for e in extras]
+    else:
+        out = _own_columns(df, extras, json.loads(rec["columns_json"] or "[]"), json.loads(rec["mapping_json"] or "{}"))
+        for c, zh in ADDED.items():
+            out[zh] = df[c].to_numpy()
     out["经度（WGS84）"], out["纬度（WGS84）"] = df["lon"].to_numpy(), df["lat"].to_numpy()
-    names = list(dict.fromkeys(k for e in extras for k in e))
-    for n in names:
-        out[n if n not in out.columns else f"{n}（原表）"] = [e.get(n) for e in extras]
-    if batch:
-        rec = store.import_record(batch)
-        if rec:
-            mapping = json.loads(rec["mapping_json"] or "{}")
-            own = [col for col in json.loads(rec["columns_json"] or "[]") if mapping.get(col) in TABLE_FIELDS]
-            for col in own:                       # the officer's header for what we keep under our name
-                out[col] = df[mapping[col]].to_numpy()
-            first = own + [n for n in names if n in out.columns]
-            out = out[first + [c for c in out.columns if c not in first]]
+    return out
+
+
+def _own_columns(df: pd.DataFrame, extras: list[dict], columns: list[str], mapping: dict) -> pd.DataFrame:
+    out = pd.DataFrame(index=range(len(df)))
+    for col in columns:
+        field = mapping.get(col)
+        if field in STORED:
+            values = df[STORED[field]].to_numpy()
+            if field in MONEY:                        # back into the officer's unit (stored in 亿元)
+                values = values / TO_YI.get(unit_of(col) or "亿元", 1.0)
+            out[col] = values
+        elif field is None:
+            out[col] = [e.get(col) for e in extras]
     return out

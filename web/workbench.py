@@ -159,7 +159,7 @@ def batches_json():
     for b in services().store.batches():
         b = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in b.items()}
         b["columns"] = json.loads(b.pop("columns_json") or "[]")
-        b.pop("mapping_json", None)
+        b["mapping"] = json.loads(b.pop("mapping_json") or "{}")
         out.append(b)
     return jsonify(out)
 

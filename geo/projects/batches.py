@@ -2,6 +2,8 @@
 delete one project. Every row replaced or removed is first copied to ``project_history``."""
 from __future__ import annotations
 
+import datetime as dt
+
 import orjson
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, text, update
@@ -113,7 +115,10 @@ def _restore(conn, import_id: int) -> int:
     for r in rows:
         if r.key not in present:
             data = orjson.loads(r.data)
-            recs[r.key] = {c: data.get(c) for c in PROJECT_COLUMNS}
+            rec = {c: data.get(c) for c in PROJECT_COLUMNS}
+            if isinstance(rec["updated_at"], str):      # JSON keeps the time as text
+                rec["updated_at"] = dt.datetime.fromisoformat(rec["updated_at"].replace("Z", "+00:00"))
+            recs[r.key] = rec
     if recs:
         conn.execute(insert(projects), list(recs.values()))
     return len(recs)

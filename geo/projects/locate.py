@@ -200,7 +200,8 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     log.reject(nocoord & (text == ""), "没有坐标，也没有所在镇街或建设地点", "no coordinates and no town or location",
                "lon")
     bad = nocoord & kind.isin(["unknown", "ambiguous"])
-    log.reject(bad, lambda i: f"没有坐标，且{res[i].zh}", lambda i: f"no coordinates, and {res[i].en}", "town")
+    for field, written in (("town", df["town"] != ""), ("location", df["town"] == "")):   # name the column used
+        log.reject(bad & written, lambda i: f"没有坐标，且{res[i].zh}", lambda i: f"no coordinates, and {res[i].en}", field)
     seat = data.towns.set_index("code")[["seat_lon", "seat_lat"]].astype(float)
     single = nocoord & log.ok & kind.isin(["town", "village"])
     lon[single] = codes[single].map(lambda c: seat.at[c[0], "seat_lon"])

@@ -23,8 +23,8 @@ def safe_cell(v):
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(safe_cell)
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].astype(object).map(safe_cell)
     out.columns = [safe_cell(str(c)) for c in out.columns]
     return out
 

@@ -7,11 +7,26 @@ const $ = (id) => document.getElementById(id);
 const ROW_H = 28;
 const NUMERIC = new Set(["investment", "investment_year", "axis_distance_m", "year", "import_id"]);
 const S = { fields: [], rows: [], col: {}, shown: [], sortKey: null, sortDir: 1, selected: null, markers: new Map(),
-            cluster: null, map: null, adding: false };
+            cluster: null, map: null, adding: false, batches: {}, extraCols: [] };
 window.ZhujiTable = S;                                    // for tests and benchmarks
 
-const get = (row, key) => row[S.col[key]];
+const extraOf = (row) => { const x = row[S.col.extra]; return x ? (row._x || (row._x = JSON.parse(x))) : {}; };
+const get = (row, key) => (key.startsWith("x:") ? extraOf(row)[key.slice(2)] : row[S.col[key]]);
 const columns = () => [...$("projects").querySelectorAll("thead th[data-key]")].map((th) => th.dataset.key);
+
+// One list shown: its own other columns (kept as attributes on import) join the table.
+function showExtraColumns() {
+  const head = $("projects").querySelector("thead tr");
+  head.querySelectorAll("th.zj-extra").forEach((th) => th.remove());
+  const b = S.batches[$("f-batch").value];
+  S.extraCols = b ? b.columns.filter((c) => !b.mapped.includes(c)) : [];
+  const last = head.lastElementChild;
+  S.extraCols.forEach((c) => {
+    const th = el("th", "zj-extra", c);
+    th.dataset.key = "x:" + c;
+    head.insertBefore(th, last);
+  });
+}
 
 function filters() {
   return { q: $("q").value.trim().toLowerCase(), year: $("f-year").value, batch: $("f-batch").value,
@@ -33,6 +48,7 @@ function matches(row, f) {
 
 function applyFilters() {
   const t0 = performance.now();
+  showExtraColumns();
   const f = filters();
   S.shown = [];
   for (let i = 0; i < S.rows.length; i++) if (matches(S.rows[i], f)) S.shown.push(i);
@@ -109,7 +125,7 @@ function select(key, from) {
   if (pos >= 0 && from !== "table") $("table-wrap").scrollTop = Math.max(0, pos * ROW_H - 3 * ROW_H);
   render();
   const m = S.markers.get(key);
-  if (m && from !== "map") S.cluster.zoomToShowLayer(m, () => m.openPopup());
+  if (m && from !== "map" && S.cluster.hasLayer(m)) S.cluster.zoomToShowLayer(m, () => m.openPopup());
   document.body.dataset.selected = key;
 }
 
@@ -133,6 +149,12 @@ function fillSelect(id, values) {
   });
 }
 
+async function loadBatches() {
+  for (const b of await api("/api/work/batches")) {
+    S.batches[b.id] = { columns: b.columns, mapped: Object.keys(b.mapping || {}).filter((c) => b.mapping[c]) };
+  }
+}
+
 async function load() {
   const data = await api("/api/work/table.json");
   S.fields = data.fields;
@@ -143,6 +165,8 @@ async function load() {
   fillSelect("f-status", S.rows.map((r) => get(r, "status")));
   buildMarkers();
   applyFilters();
+  clearTimeout(S.mapTimer);
+  updateMap();                                   // now, so that a row chosen next finds its marker
 }
 
 // ---------------------------------------------------------------- add, edit, delete
@@ -232,6 +256,7 @@ async function main() {
   });
   const params = new URLSearchParams(location.search);
   if (params.get("batch")) $("f-batch").appendChild(Object.assign(el("option", null, params.get("batch")), { value: params.get("batch") }));
+  await loadBatches();
   await load();
   if (params.get("batch")) { $("f-batch").value = params.get("batch"); applyFilters(); }
   if (params.get("key")) select(params.get("key"), "url");

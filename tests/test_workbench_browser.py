@@ -1,0 +1,185 @@
+"""The workbench as a project officer uses it, in headless Debian Chromium: sign in, upload the office's
+lists (a GBK CSV with a title row; a GCJ-02 workbook with a two-row merged header), map a column, choose
+the coordinate system, preview, commit, edit, export the filtered table, roll a list back."""
+import io
+import os
+import subprocess
+import sys
+import tempfile
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pytest
+import shapely
+
+import geo
+from geo.datum import wgs84_to_gcj02
+from tests.conftest import REPO
+from tests.live import start_server
+from tests.test_browser import ARGS, CHROMIUM
+from tests.test_workbench import PASSWORD, officer_list
+
+pytestmark = pytest.mark.browser
+
+
+def border_points(data, n=6):
+    """WGS84 points whose GCJ-02 coordinates, taken as WGS84 by mistake, fall in another town: only a real
+    conversion puts them in the right one."""
+    towns = data.towns[["code", "name", "geometry"]]
+    rng = np.random.default_rng(3)
+    minx, miny, maxx, maxy = data.county.total_bounds
+    out = []
+    while len(out) < n:
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        gx, gy = (float(v) for v in wgs84_to_gcj02(lon, lat))
+        here = towns[towns.contains(shapely.Point(lon, lat))]
+        there = towns[towns.contains(shapely.Point(gx, gy))]
+        if len(here) == 1 and len(there) == 1 and here["code"].iloc[0] != there["code"].iloc[0]:
+            out.append((lon, lat, gx, gy, here["name"].iloc[0]))
+    return out
+
+
+def gcj_workbook(points) -> bytes:
+    """Title, then a two-row header: 坐标（GCJ-02 not said!) merged over 经度/纬度, 投资（亿元） over two columns."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年诸暨市重大项目（第二批）"])
+    ws.append(["序号", "项目名称", "坐标", None, "投资（亿元）", None, "推进情况", "牵头单位"])
+    ws.append([None, None, "经度", "纬度", "总投资", "2026年计划投资", None, None])
+    for a, b in (("A2", "A3"), ("B2", "B3"), ("G2", "G3"), ("H2", "H3"), ("C2", "D2"), ("E2", "F2")):
+        ws.merge_cells(f"{a}:{b}")
+    for i, (_, _, gx, gy, _) in enumerate(points, 1):
+        ws.append([i, f"高德取点项目{i}", round(gx, 7), round(gy, 7), 2.0 + i, 1.0, "在建", "发改局"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def site():
+    d = tempfile.mkdtemp(prefix="zhuji-wb-")
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": d}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "cli.py", "users", "add", "chief", "--role", "admin", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, cwd=REPO, env=env, check=True)
+    proc, url = start_server({"ZHUJI_MAP_DATA_DIR": d})
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def page(site):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = b.new_page(viewport={"width": 1366, "height": 900})
+        pg.errors = []
+        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+        pg.on("dialog", lambda d: d.accept())                       # confirm() of rollback / delete
+        pg.goto(site + "/work")
+        pg.fill("input[name=username]", "chief")
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("#login-form button[type=submit]")
+        pg.wait_for_url("**/work")
+        yield pg
+        b.close()
+
+
+def preview_done(pg, before):
+    pg.wait_for_function("(b) => document.body.dataset.preview && document.body.dataset.preview !== b", arg=before)
+
+
+def test_gbk_list_with_title_row_is_read_previewed_and_committed(page, site, tmp_path):
+    page.goto(site + "/work/upload")
+    (tmp_path / "2026年重大项目.csv").write_bytes(officer_list())
+    page.set_input_files("#file", str(tmp_path / "2026年重大项目.csv"))
+    preview_done(page, "")
+    assert page.input_value("#title") == "2026年诸暨市重大项目计划表" and page.input_value("#year") == "2026"
+    assert "可导入 4 行" in page.inner_text("#counts") and "跳过 1 行" in page.inner_text("#counts")
+    assert "火星村" in page.inner_text("#rejected")
+    assert page.evaluate("ZhujiUpload.points.getLayers().length") == 2        # two villages → seats; the rest no point
+    page.click("#commit")
+    page.wait_for_selector("#done:not([hidden])")
+    assert "已导入 4 个项目" in page.inner_text("#done-text")
+    assert page.get_attribute("#done-rejected", "href").endswith("rejected.xlsx")
+    assert page.errors == []
+
+
+def test_gcj02_workbook_needs_the_datum_and_lands_in_the_right_towns(page, site, tmp_path):
+    data = geo.load()
+    points = border_points(data)
+    (tmp_path / "第二批.xlsx").write_bytes(gcj_workbook(points))
+    page.goto(site + "/work/upload")
+    page.set_input_files("#file", str(tmp_path / "第二批.xlsx"))
+    preview_done(page, "")
+    assert page.is_visible("#datum-needed") and page.is_disabled("#commit")
+    mapping = page.evaluate("ZhujiUpload.preview.mapping")
+    assert mapping["坐标/经度"] == "lon" and mapping["2026年计划投资（亿元）"] == "investment_year"
+    before = page.evaluate("document.body.dataset.preview")
+    page.select_option("#mapping select[data-column='推进情况']", "status")      # the officer maps a column
+    preview_done(page, before)
+    before = page.evaluate("document.body.dataset.preview")
+    page.select_option("#datum", "gcj02")                                       # and says where the points came from
+    preview_done(page, before)
+    rows = page.evaluate("ZhujiUpload.preview.rows")
+    assert len(rows) == len(points)
+    for r, (lon, lat, _, _, town) in zip(sorted(rows, key=lambda r: r["row"]), points):
+        assert abs(r["lon"] - lon) < 1e-6 and abs(r["lat"] - lat) < 1e-6      # the pyproj-free GCJ-02 reference
+        assert r["town"] == town and r["accuracy"] == "上报坐标（GCJ-02 已转换）"
+    page.click("#commit")
+    page.wait_for_selector("#done:not([hidden])")
+    assert f"已导入 {len(points)} 个项目" in page.inner_text("#done-text")
+
+
+def test_table_filters_edits_links_to_the_map_and_exports_the_selection(page, site):
+    page.goto(site + "/work/projects")
+    page.wait_for_selector("body[data-ready='1']")
+    total = page.evaluate("ZhujiTable.rows.length")
+    assert total == 10
+    page.fill("#q", "高德取点")
+    page.wait_for_function("document.body.dataset.filtered === '6'")
+    row = page.locator("#projects tbody tr[data-key]").first
+    key = row.get_attribute("data-key")
+    row.click()
+    page.wait_for_selector(".leaflet-popup-content")                          # row → marker
+    assert "高德取点项目" in page.inner_text(".leaflet-popup-content")
+    row.locator("button").click()                                             # edit
+    page.wait_for_selector("#editor[open]")
+    page.fill("#edit-form input[name=name]", "高德取点项目（已核实）")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_function("(k) => document.body.dataset.selected && document.body.dataset.selected !== k", arg=key)
+    assert "高德取点项目（已核实）" in page.locator("#projects tbody tr.selected").inner_text()
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active
+    names = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+    assert len(names) == 6 and "高德取点项目（已核实）" in names and all("高德取点" in n for n in names)
+    # one list chosen: its own other columns (牵头单位, kept on import) join the table
+    page.fill("#q", "")
+    batch = page.evaluate("String(ZhujiTable.rows.find(r => r[ZhujiTable.col.name].startsWith('高德取点'))[ZhujiTable.col.import_id])")
+    page.select_option("#f-batch", batch)
+    page.wait_for_function("document.body.dataset.filtered === '6'")
+    assert "牵头单位" in page.inner_text("#projects thead") and "发改局" in page.inner_text("#projects tbody")
+    # marker → row: a real click on a marker selects its row in the table
+    target = page.evaluate("ZhujiTable.rows.map(r => r[0]).find(k => k.includes('高德取点项目3'))")
+    xy = page.evaluate("""(k) => new Promise(done => { const m = ZhujiTable.markers.get(k);
+        ZhujiTable.cluster.zoomToShowLayer(m, () => { const p = ZhujiTable.map.latLngToContainerPoint(m.getLatLng());
+        const r = ZhujiTable.map.getContainer().getBoundingClientRect(); done([p.x + r.left, p.y + r.top]); }); })""", target)
+    page.mouse.click(*xy)
+    page.wait_for_function("(k) => document.body.dataset.selected === k", arg=target)
+    assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == target
+
+
+def test_an_admin_rolls_a_list_back(page, site):
+    page.goto(site + "/work/batches")
+    second = page.locator("#batches tbody tr", has_text="第二批")
+    second.locator(".zj-rollback").click()
+    page.wait_for_selector("#batches tbody tr[data-status='rolled_back']")
+    assert "已撤销" in page.locator("#batches tbody tr", has_text="第二批").inner_text()
+    page.goto(site + "/work/projects")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.evaluate("ZhujiTable.rows.length") == 4
+    assert page.errors == []
