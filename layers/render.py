@@ -168,7 +168,7 @@ def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: lis
     config = {
         "lang": lang, "view": view, "views": {k: (v[1] if lang == "en" else v[0]) for k, v in VIEWS.items()},
         "viewTitle": title_en if lang == "en" else title_zh, "visible": list(visible), "emphasis": emphasis,
-        "ui": catalog(lang, ("app.", "map.", "conf.", "dl.", "print.")), "layers": layer_config(lang), "gcj02": gcj02,
+        "ui": catalog(lang), "layers": layer_config(lang), "gcj02": gcj02,
         "bounds": bounds, "basemaps": basemap_config(basemaps), "print": "/api/print",
         "projectTable": "/work/projects", "layerList": f"/api/layers?lang={lang}",
         "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}", "summary": f"/projects?lang={lang}",

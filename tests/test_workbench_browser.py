@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import openpyxl
 import pytest
@@ -154,7 +154,7 @@ def test_table_filters_edits_links_to_the_map_and_exports_the_selection(page, si
     with page.expect_download() as dl:
         page.click("#export-xlsx")
     assert dl.value.suggested_filename.endswith(".xlsx")
-    ws = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active
+    ws = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
     names = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
     assert len(names) == 6 and "高德取点项目（已核实）" in names and all("高德取点" in n for n in names)
     # one list chosen: its own other columns (牵头单位, kept on import) join the table

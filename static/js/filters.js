@@ -1,10 +1,14 @@
-// Select boxes that narrow a clustered layer (projects: sector / status / town).
+// Select boxes that narrow a clustered layer (projects: sector / status / town / year).
 import { el, isolate } from "./dom.js";
+import { collapsible, isSmall } from "./layout.js";
 import { state, t } from "./state.js";
 
 function selectFor(f, all, onChange) {
   const values = {};
-  all.forEach((m) => { const v = m.feature.properties[f.key]; if (v) values[v] = (values[v] || 0) + 1; });
+  all.forEach((m) => {
+    const v = m.feature.properties[f.key];
+    if (v !== null && v !== undefined && v !== "") values[v] = (values[v] || 0) + 1;
+  });
   const label = el("label", null, f.label + " ");
   const sel = el("select");
   sel.name = f.key;
@@ -21,35 +25,46 @@ function selectFor(f, all, onChange) {
   return [label, sel];
 }
 
-export function filterControl(map, cfg, def, all, mc) {
-  const c = L.control({ position: "topleft" });
-  c.onAdd = () => {
-    const div = el("div", "zj-filters leaflet-bar");
-    div.id = "zj-filters-" + def.id;
-    div.appendChild(el("h4", null, def.title));
-    const selects = {};
-    const counter = el("div", "zj-filter-count");
-    const apply = () => {
-      const shown = all.filter((m) => Object.keys(selects).every((k) => {
-        const v = selects[k].value;
-        return !v || String(m.feature.properties[k] || "") === v;
-      }));
-      mc.clearLayers();
-      mc.addLayers(shown);
-      counter.textContent = t("map.shown") + " " + shown.length + " / " + all.length;
-      state.layers[def.id].shown = shown.length;
-    };
-    def.filters.forEach((f) => {
-      const [label, sel] = selectFor(f, all, apply);
-      selects[f.key] = sel;
-      div.appendChild(label);
-    });
-    div.appendChild(counter);
-    counter.textContent = t("map.shown") + " " + all.length + " / " + all.length;
-    return isolate(div);
+function fill(map, def, body, all, mc) {
+  const selects = {};
+  const counter = el("div", "zj-filter-count");
+  const apply = () => {
+    const shown = all.filter((m) => Object.keys(selects).every((k) => {
+      const v = selects[k].value;
+      return !v || String(m.feature.properties[k] ?? "") === v;
+    }));
+    mc.clearLayers();
+    mc.addLayers(shown);
+    counter.textContent = t("map.shown") + " " + shown.length + " / " + all.length;
+    state.layers[def.id].shown = shown.length;
+    Object.keys(selects).forEach((k) => { state.filters[k] = selects[k].value; });
+    map.fire("zj:filter");
   };
+  def.filters.forEach((f) => {
+    const [label, sel] = selectFor(f, all, apply);
+    selects[f.key] = sel;
+    state.filters[f.key] = "";
+    body.appendChild(label);
+  });
+  body.appendChild(counter);
+  counter.textContent = t("map.shown") + " " + all.length + " / " + all.length;
+}
+
+// The box is made at start (so the layout does not jump) and filled once the layer's data is in.
+export function filterControl(map, cfg, def) {
+  const c = L.control({ position: isSmall() ? "bottomleft" : "topleft" });     // a phone: out of the map's width
+  const div = el("div", "zj-filters leaflet-bar");
+  div.id = "zj-filters-" + def.id;
+  const body = el("div", "zj-filters-body");
+  div.appendChild(body);
+  collapsible(div, def.title, isSmall());
+  c.onAdd = () => isolate(div);
   c.addTo(map);
-  const show = () => { c.getContainer().style.display = map.hasLayer(state.groups[def.id]) ? "" : "none"; };
+  const show = () => { div.style.display = map.hasLayer(state.groups[def.id]) ? "" : "none"; };
   map.on("overlayadd overlayremove", show);
   show();
+  return {
+    fill: (all, mc) => fill(map, def, body, all, mc),
+    note: (n) => body.appendChild(el("div", "zj-filter-note", t("map.unplaced", { n }))),
+  };
 }

@@ -36,3 +36,14 @@ export function latLngFor(cfg, lon, lat) {
   const g = wgsToGcj(lon, lat);
   return [g[1], g[0]];
 }
+
+// GCJ-02 → WGS84 by fixed-point iteration (≈1 mm after a few steps): a GCJ-02 map's view back to WGS84.
+export function gcjToWgs(lon, lat) {
+  let x = lon, y = lat;
+  for (let i = 0; i < 6; i++) {
+    const g = wgsToGcj(x, y);
+    x += lon - g[0];
+    y += lat - g[1];
+  }
+  return [x, y];
+}

@@ -1,7 +1,9 @@
-// The header bar: title, thematic views, links, permalink, downloads and search.
+// The header bar: title, thematic views, links, permalink, downloads, print and search. On a phone the
+// views and tools fold behind a 菜单 button; the search keeps the whole width.
 import { downloadBox } from "./downloads.js";
 import { el, isolate } from "./dom.js";
 import { writeHash } from "./permalink.js";
+import { printButton } from "./print.js";
 import { searchBox } from "./search.js";
 import { t } from "./state.js";
 
@@ -35,16 +37,29 @@ function views(cfg) {
   return nav;
 }
 
+function menuButton(bar) {
+  const b = el("button", "zj-menu-button", "☰ " + t("map.menu"));
+  b.type = "button";
+  b.setAttribute("aria-expanded", "false");
+  b.addEventListener("click", () => {
+    const open = bar.classList.toggle("zj-menu-open");
+    b.setAttribute("aria-expanded", String(open));
+  });
+  return b;
+}
+
 export function header(map, cfg) {
   const bar = el("div", "zj-header");
   bar.id = "zj-header";
   bar.appendChild(el("h1", null, t("app.title")));
+  bar.appendChild(menuButton(bar));
   bar.appendChild(views(cfg));
   const tools = el("div", "zj-tools");
   tools.appendChild(link(t("map.indicators"), cfg.indicators, true));
   tools.appendChild(link(t("map.summary"), cfg.summary, true));
   tools.appendChild(link(t("map.lang_switch"), "?view=" + cfg.view + "&lang=" + (cfg.lang === "zh" ? "en" : "zh")));
   tools.appendChild(permalinkButton());
+  tools.appendChild(printButton(map, cfg));
   tools.appendChild(downloadBox(cfg));
   bar.appendChild(tools);
   bar.appendChild(searchBox(map));

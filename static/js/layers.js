@@ -1,10 +1,15 @@
 // Fills Folium's FeatureGroups from the app's cached layer data.
 import { escapeHtml } from "./dom.js";
-import { filterControl } from "./filters.js";
-import { coordsFor, latLngFor } from "./gcj02.js";
-import { bindPopup, lazyPopup, popupContent, POPUP_OPTIONS } from "./popup.js";
+import { coordsToLatLng, toMap } from "./datum.js";
+import { lineLabel, PRIORITY, register, sideAlternatives, tooltipElement } from "./labels.js";
+import { clickable, openFeaturePopup } from "./popup.js";
+import { addClusterLayer } from "./projects.js";
 import { state, t } from "./state.js";
 import { styleFor } from "./style.js";
+
+// Lines wider than this are clicked only along their middle, so the town under a wide band stays clickable.
+const HIT_WEIGHT = 4;
+const LINES = { LineString: true, MultiLineString: true };
 
 // Compact feed {fields, rows} → point features (only what drawing and filtering need).
 function expand(data) {
@@ -16,58 +21,14 @@ function expand(data) {
   }) };
 }
 
-function rowsToMarkers(cfg, def, data) {
-  const f = data.fields, ix = f.indexOf("lon"), iy = f.indexOf("lat");
-  const styles = {};
-  const markers = new Array(data.rows.length);
-  for (let n = 0; n < data.rows.length; n++) {
-    const r = data.rows[n], p = {};
-    for (let i = 0; i < f.length; i++) p[f[i]] = r[i];
-    const sv = def.styleBy ? p[def.styleBy] : "";
-    const st = styles[sv] || (styles[sv] = Object.assign({ pane: "zj-" + def.id }, styleFor(def, p, cfg.emphasis)));
-    const m = L.circleMarker(latLngFor(cfg, r[ix], r[iy]), st);
-    m.feature = { properties: p };
-    markers[n] = m;
-  }
-  return markers;
-}
-
-// Many points (projects): markers built straight from the compact rows, one shared style per value,
-// and one click handler on the cluster group instead of a popup bound to each marker.
-function addClusterLayer(map, cfg, def, data) {
-  const markers = rowsToMarkers(cfg, def, data);
-  let done;
-  const clustered = new Promise((resolve) => { done = resolve; });
-  // chunks keep the page responsive; no pause between them, and no cluster levels past street zoom
-  const mc = L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 150, chunkDelay: 1, showCoverageOnHover: false,
-                                    maxClusterRadius: 50, disableClusteringAtZoom: 16, clusterPane: "zj-" + def.id,
-                                    chunkProgress: (n, total) => { if (total && n >= total) done(); } });
-  mc.on("click", (e) => {
-    const m = e.layer, p = m.feature.properties;
-    m.bindPopup(() => (def.compact ? lazyPopup(cfg, def, p, m) : popupContent(cfg, def, p)), POPUP_OPTIONS).openPopup();
-  });
-  mc.on("mouseover", (e) => {
-    const m = e.layer, p = m.feature.properties;
-    if (!m.getTooltip()) m.bindTooltip(escapeHtml(p[def.labelField] || p[def.titleField]), { sticky: true }).openTooltip();
-  });
-  // markercluster checks each marker against its pending list while it is off the map (quadratic):
-  // add the markers only once the group is on the map (5.6 s → 0.3 s for 100,000 markers)
-  state.groups[def.id].addLayer(mc);
-  if (map.hasLayer(mc)) mc.addLayers(markers);
-  else { mc.once("add", () => mc.addLayers(markers)); done(); }   // hidden: nothing to draw yet
-  if (!markers.length) done();
-  state.layers[def.id] = { def, features: markers, count: markers.length, clusterGroup: mc };
-  if (def.filters.length) filterControl(map, cfg, def, markers, mc);
-  return clustered;     // "drawn" means every marker is clustered, not just the first chunk
-}
-
 function tooltip(cfg, def, p, layer) {
   const label = p[def.labelField] || p[def.titleField];
   const unlocated = p.location_confidence === "unlocated";
   const html = escapeHtml(label) + (unlocated ? " <em>(" + escapeHtml(t("conf.unlocated")) + ")</em>" : "");
-  const axis = cfg.emphasis === "axis" && p.axis_branches ? " zj-label-axis" : "";
-  layer.bindTooltip(html, def.permanentLabels ? { permanent: true, direction: "center", className: "zj-label" + axis }
-                                              : { sticky: true });
+  if (!def.permanentLabels) { layer.bindTooltip(html, { sticky: true }); return; }
+  const onAxis = cfg.emphasis === "axis" && p.axis_branches;
+  layer.bindTooltip(html, { permanent: true, direction: "center", className: "zj-label" + (onAxis ? " zj-label-axis" : "") });
+  register({ element: tooltipElement(layer), prio: onAxis ? PRIORITY.axisTown : PRIORITY.town });
 }
 
 function pointStyle(cfg, def, f) {
@@ -80,44 +41,75 @@ function pointStyle(cfg, def, f) {
 // clicked at one point, so the towns under it stay clickable.
 function labelMarker(cfg, def, f) {
   const p = f.properties, [fx, fy] = def.labelPoint, s = styleFor(def, p, cfg.emphasis);
-  const m = L.circleMarker(latLngFor(cfg, p[fx], p[fy]), { pane: "zj-" + def.id + "-label", radius: 6, weight: 2,
+  const m = L.circleMarker(toMap(+p[fx], +p[fy]), { pane: "zj-" + def.id + "-label", radius: 6, weight: 2,
     color: "#fff", fillColor: s.color, fillOpacity: 1 });
+  m._zjLonLat = [+p[fx], +p[fy]];
+  m._zjAux = true;
   const unresolved = p.host_resolved === "no" ? "（" + t("map.unresolved") + "）" : "";
   m.bindTooltip(escapeHtml(p[def.titleField] + unresolved), { permanent: true, direction: "right", offset: [6, 0],
     className: "zj-label zj-label-zone" });
+  register({ element: tooltipElement(m), prio: PRIORITY.zone, alts: sideAlternatives(m) });
   m.feature = f;
   return m;
 }
 
-export function addLayer(map, cfg, def, data) {
-  if (def.cluster && L.markerClusterGroup && data.rows) return addClusterLayer(map, cfg, def, data);
+// A wide line: drawn as is but not clickable; a thin invisible copy along its middle takes the clicks.
+function hitLine(def, shape) {
+  shape.options.interactive = false;
+  const hit = L.polyline(shape.getLatLngs(), { pane: shape.options.pane, weight: HIT_WEIGHT, opacity: 0 });
+  hit.feature = shape.feature;
+  hit._zjAux = true;
+  return hit;
+}
+
+function nameAlong(map, cfg, def, shape, target) {
+  const p = shape.feature.properties;
+  const text = def.labelText[p[def.styleBy]] || p[def.labelField] || p[def.titleField];
+  const axis = def.id === "axis";
+  const m = lineLabel(map, shape, text, { prio: axis ? PRIORITY.axis : PRIORITY.line, minZoom: def.lineLabelZoom,
+    color: axis ? styleFor(def, p, cfg.emphasis).color : null, className: axis ? "zj-line-label-axis" : "", always: axis });
+  if (m) m.on("click", (e) => openFeaturePopup(def, target, e.latlng));
+  return m;
+}
+
+function searchEntry(def, p, key, layer) {
+  state.index.push({ name: String(p[def.titleField]), search: String(p.search || "").toLowerCase(),
+                     layerId: def.id, layerTitle: def.title, key, layer, props: p });
+}
+
+function addFeature(map, cfg, def, f, shape, all) {
+  const p = f.properties, key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
+  const group = state.groups[key] || state.groups[def.id];
+  shape.feature = f;
+  let target = shape;
+  if (def.labelPoint) {
+    group.addLayer(shape);
+    target = labelMarker(cfg, def, f);
+  } else if (f.geometry && LINES[f.geometry.type] && (shape.options.weight || 3) > HIT_WEIGHT) {
+    group.addLayer(shape);
+    target = hitLine(def, shape);
+  }
+  if (!def.labelPoint) tooltip(cfg, def, p, target);
+  clickable(def, target);
+  group.addLayer(target);
+  all.push(target === shape || def.labelPoint ? target : shape);
+  if (def.lineLabels && f.geometry && LINES[f.geometry.type]) {
+    const label = nameAlong(map, cfg, def, shape, target);
+    if (label) group.addLayer(label);
+  }
+  if (def.searchable) searchEntry(def, p, key, target);
+}
+
+export function addLayer(map, cfg, def, data, filters) {
+  if (def.cluster && L.markerClusterGroup && data.rows) return addClusterLayer(map, cfg, def, data, filters);
   const all = [];
   L.geoJSON(expand(data), {
     pane: "zj-" + def.id,
     interactive: !def.labelPoint,
-    coordsToLatLng: coordsFor(cfg),
+    coordsToLatLng,
     style: (f) => styleFor(def, f.properties, cfg.emphasis),
     pointToLayer: (f, latlng) => L.circleMarker(latlng, pointStyle(cfg, def, f)),
-    onEachFeature: (f, shape) => {
-      const p = f.properties;
-      const key = def.splitBy ? def.id + ":" + p[def.splitBy] : def.id;
-      const group = state.groups[key] || state.groups[def.id];
-      shape.feature = f;
-      let layer = shape;
-      if (def.labelPoint) {
-        group.addLayer(shape);
-        layer = labelMarker(cfg, def, f);
-      } else {
-        tooltip(cfg, def, p, layer);
-      }
-      bindPopup(cfg, def, layer, p);
-      group.addLayer(layer);
-      all.push(layer);
-      if (def.searchable) {
-        state.index.push({ name: String(p[def.titleField]), search: String(p.search || "").toLowerCase(),
-                           layerId: def.id, layerTitle: def.title, key, layer, props: p });
-      }
-    },
+    onEachFeature: (f, shape) => addFeature(map, cfg, def, f, shape, all),
   });
   state.layers[def.id] = { def, features: all, count: all.length };
   return Promise.resolve();

@@ -1,4 +1,4 @@
-// Permalink: ?view=…&lang=…#map=zoom/lat/lon&layers=a,b,c
+// Permalink: ?view=…&lang=…#map=zoom/lat/lon&layers=a,b,c[&base=basemap id] (values URI-encoded)
 import { state } from "./state.js";
 
 function visibleKeys() {
@@ -6,13 +6,15 @@ function visibleKeys() {
 }
 
 export function writeHash() {
-  const c = state.map.getCenter();
-  const h = "#map=" + state.map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5) +
-            "&layers=" + visibleKeys().map(encodeURIComponent).join(",");
+  const c = state.map.getCenter(), cfg = state.cfg;
+  const defaultBase = cfg.basemaps && cfg.basemaps.length ? cfg.basemaps[0].id : "none";
+  const h = "#map=" + +state.map.getZoom().toFixed(2) + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5) +
+            "&layers=" + visibleKeys().map(encodeURIComponent).join(",") +
+            (state.basemap !== defaultBase ? "&base=" + encodeURIComponent(state.basemap) : "");
   history.replaceState(null, "", location.pathname + location.search + h);
 }
 
-function readHash() {
+export function readHash() {
   const out = {};
   location.hash.replace(/^#/, "").split("&").forEach((kv) => {
     const i = kv.indexOf("=");

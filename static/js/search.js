@@ -1,9 +1,12 @@
 // Search the plan's places by Chinese name, pinyin or initials ("fengqiao", "fqz", "枫桥").
+import { toMap } from "./datum.js";
 import { el } from "./dom.js";
+import { freePadding } from "./layout.js";
+import { openFeaturePopup } from "./popup.js";
 import { state, t } from "./state.js";
 
 function anchorOf(layer, props) {
-  if (props && props.seat_lat) return L.latLng(+props.seat_lat, +props.seat_lon);
+  if (props && props.seat_lat) return toMap(+props.seat_lon, +props.seat_lat);
   if (layer.getLatLng) return layer.getLatLng();
   return layer.getBounds().getCenter();
 }
@@ -20,10 +23,13 @@ function matches(q) {
 function show(map, hit) {
   const g = state.groups[hit.key] || state.groups[hit.layerId];
   if (g && !map.hasLayer(g)) map.addLayer(g);
-  const at = anchorOf(hit.layer, hit.props);
-  map.once("moveend", () => hit.layer.openPopup(at));
-  if (hit.layer.getBounds) map.fitBounds(hit.layer.getBounds(), { maxZoom: 12, padding: [40, 40] });
-  else map.setView(at, Math.max(map.getZoom(), 12));
+  const at = anchorOf(hit.layer, hit.props), def = state.layers[hit.layerId].def;
+  map.once("moveend", () => openFeaturePopup(def, hit.layer, at));
+  const p = freePadding(map);
+  if (hit.layer.getBounds) {
+    map.fitBounds(hit.layer.getBounds(), { maxZoom: 12, paddingTopLeft: [p.left + 40, p.top + 40],
+                                           paddingBottomRight: [p.right + 40, p.bottom + 40] });
+  } else map.setView(at, Math.max(map.getZoom(), 12));
 }
 
 export function searchBox(map) {

@@ -2,10 +2,21 @@
 export const state = {
   ready: false,        // every layer drawn (and every project clustered)
   map: null,           // the Leaflet map Folium made
+  control: null,       // the grouped layer control (overlays, basemaps, layer settings)
   cfg: null,           // the page configuration from the server (layers, views, ui strings, downloads)
   groups: {},          // layer-control toggle key → Leaflet FeatureGroup
   layers: {},          // layer id → {def, features, count, clusterGroup?, shown?}
   index: [],           // search entries
+  extraLayers: [],     // drawn outside the toggles (context, overview): moved too when the datum changes
+  datum: "wgs84",      // the overlays' datum: "gcj02" while a GCJ-02 basemap is on (datum.js)
+  basemap: "none",     // id of the basemap on the map
+  filters: {},         // project filters: field → value ("" = all)
+  labels: [],          // permanent labels, placed without overlaps after each zoom (labels.js)
+  labelsOn: true,      // the 显示标注 switch
+  labelRuns: 0,        // placements done; labelZoom: the zoom of the last one (tests wait on it)
+  labelZoom: null,
+  junction: null,      // the axis junction (L.LatLng) in the axis view
+  autoFit: true,       // the view is still the fitted one: refit when the layout changes
   errors: [],
 };
 window.ZhujiMap = state;
