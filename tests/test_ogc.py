@@ -199,7 +199,7 @@ def test_openapi_document_validates(client):
     from openapi_spec_validator import validate
     doc = client.get("/ogc/api").get_json(force=True)
     validate(doc)
-    assert "/collections/projects/items" in doc["paths"]
+    assert "/ogc/collections/projects/items" in doc["paths"] and doc["servers"][0]["url"] == "http://localhost"
 
 
 def test_landing_and_conformance(client):

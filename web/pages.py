@@ -25,26 +25,11 @@ def town(code):
                            projects=projects.to_dict("records"))
 
 
-@bp.get("/indicators")
-def indicators():
-    request_lang()
-    d = services().data
-    return render_template("indicators.html", indicators=d.indicators.to_dict("records"),
-                           investment=d.investment.to_dict("records"), totals=d.investment_totals.iloc[0].to_dict())
-
-
 @bp.get("/api/indicators.json")
 def indicators_json():
     d = services().data
     return jsonify(indicators=d.indicators.to_dict("records"), investment=d.investment.to_dict("records"),
                    investment_totals=d.investment_totals.to_dict("records"))
-
-
-@bp.get("/projects")
-def projects_page():
-    request_lang()
-    s = services()
-    return render_template("projects.html", s=summaries(s.store.projects(), s.data))
 
 
 @bp.get("/api/projects/summary")

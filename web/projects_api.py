@@ -13,6 +13,7 @@ import orjson
 import pandas as pd
 from flask import Blueprint, Response, g, jsonify, request
 
+from geo.analysis import plan_fit
 from geo.errors import ImportFileError
 from geo.features import with_provenance
 from geo.projects import DatumRequired, canonical_frame, prepare, rejected_csv, rejected_xlsx
@@ -184,7 +185,9 @@ def get_project(key):
     if rec is None:
         raise not_found(f"项目“{key}”不存在", f"no project '{key}'")
     rec["extra"] = json.loads(rec["extra"]) if rec.get("extra") else {}
-    return jsonify(jsonable(with_provenance(pd.DataFrame([rec])).iloc[0].to_dict()))
+    frame = with_provenance(pd.DataFrame([rec]))
+    frame["plan_fit"] = plan_fit(frame, services().data)
+    return jsonify(jsonable(frame.iloc[0].to_dict()))
 
 
 @bp.get("/api/audit")

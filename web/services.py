@@ -16,8 +16,10 @@ import geo
 from geo import crs, export
 from geo.features import Catalog
 from geo.geojson import dumps, feature_collection
+from geo.indicators import IndicatorStore, read_rules
 from geo.paths import REPO
 from geo.projects import ImportOptions, Limits, Store, default_url, import_file
+from geo.projects.join import join_index
 from geo.registry import PLAN_LAYER_IDS, spec
 from layers import DEFAULT_VIEW
 from layers.render import build_page
@@ -59,12 +61,20 @@ class Services:
         return Users(self.store.engine)
 
     @cached_property
+    def indicators(self) -> IndicatorStore:
+        return IndicatorStore(self.store)
+
+    @cached_property
+    def rules(self) -> dict:
+        return read_rules(self.data.plan_dir)
+
+    @cached_property
     def uploads(self) -> Uploads:
         return Uploads(Path(self.config["data_dir"] or REPO / "instance") / "uploads")
 
     def cached_table(self, build) -> Cached:
         """The project table's rows, rebuilt when the data changes."""
-        return self._per_version("table", lambda: build(self.store))
+        return self._per_version("table", lambda: build(self.store, self.data))
 
     @property
     def limits(self) -> Limits:
@@ -74,6 +84,7 @@ class Services:
         self.vendor_packages = check_installed()
         self.basemaps, self.gcj02 = basemaps_for(self.config)
         self.store.version()                        # open the store now, not on the first request
+        join_index(self.data)                      # spatial indexes for imports and identify, built once
         self.layers = {lid: Cached(dumps(feature_collection(self.data.layer(lid), spec(lid).key)),
                                    "application/geo+json") for lid in PLAN_LAYER_IDS}
         self.context = Cached(dumps(feature_collection(self._context_frame(), "code")), "application/geo+json")

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from geo.analysis import plan_fit
 from geo.geojson import dumps
 from geo.projects.columns import unit_of
 from geo.projects.mapping import MONEY, TO_YI
@@ -21,14 +22,15 @@ TABLE_FIELDS = {
     "town_name": ("所在镇街", "Town"), "location_text": ("建设地点", "Location"),
     "accuracy": ("定位", "Position"), "zones": ("片区", "Zone"), "cluster": ("共富片区", "Cluster"),
     "axis_branch": ("最近发展轴", "Nearest axis branch"), "axis_distance_m": ("距发展轴（米）", "To axis (m)"),
-    "import_id": ("批次", "List"),
+    "import_id": ("批次", "List"), "plan_fit": ("规划符合性提示（仅供参考）", "Plan-fit hint (for reading only)"),
 }
 HIDDEN = ["key", "lon", "lat", "located_by", "town_codes", "town_code", "extra"]
 
 
-def table_rows(store) -> Cached:
+def table_rows(store, data) -> Cached:
     """Every project as a compact row (fields + rows, not GeoJSON): the browser filters 100,000 of them."""
     df = store.projects()
+    df["plan_fit"] = plan_fit(df, data) if len(df) else []
     cols = HIDDEN + list(TABLE_FIELDS)
     part = df[cols].astype(object).where(df[cols].notna(), None)
     return Cached(dumps({"fields": cols, "rows": part.to_numpy().tolist()}), "application/json")
@@ -66,7 +68,7 @@ def export_frame(df: pd.DataFrame, store, batch: int | None) -> pd.DataFrame:
     extras = [json.loads(x) if x else {} for x in df["extra"]]
     rec = store.import_record(batch) if batch else None
     if rec is None:
-        out = pd.DataFrame({zh: df[c].to_numpy() for c, (zh, _) in TABLE_FIELDS.items()})
+        out = pd.DataFrame({zh: df[c].to_numpy() for c, (zh, _) in TABLE_FIELDS.items() if c in df})
         for n in dict.fromkeys(k for e in extras for k in e):
             out[n if n not in out.columns else f"{n}（原表）"] = [e.get(n) for e in extras]
     else:

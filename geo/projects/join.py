@@ -27,20 +27,22 @@ class _JoinIndex:
         self.town_tree = shapely.STRtree(towns.to_crs(METRIC).geometry.values)   # everything in metres
         k = data.corridors[data.corridors["location_confidence"] != "unlocated"]
         self.corr = k[["id", "name", "status"]].reset_index(drop=True)
-        self.corr_tree = shapely.STRtree(k.to_crs(METRIC).geometry.values)
+        self.corr_geoms = k.to_crs(METRIC).geometry.values
+        self.corr_tree = shapely.STRtree(self.corr_geoms)
         self.axis_names = data.axis["short_name"].to_numpy()
-        self.axis_tree = shapely.STRtree(data.axis.to_crs(METRIC).geometry.values)
+        self.axis_geoms = data.axis.to_crs(METRIC).geometry.values
+        self.axis_tree = shapely.STRtree(self.axis_geoms)
         self.to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
         self.zones = dict(zip(towns["code"], towns["zones"]))          # what each town hosts (geo.load)
         self.clusters = dict(zip(towns["code"], towns["clusters"]))
         self.town_names = dict(zip(towns["code"], towns["name"]))
 
 
-def _join_index(data: PlanData) -> _JoinIndex:
-    idx = getattr(data, "_join_index", None)
+def join_index(data: PlanData) -> _JoinIndex:
+    idx = getattr(data, "_join_cache", None)
     if idx is None:
         idx = _JoinIndex(data)
-        data._join_index = idx
+        data._join_cache = idx
     return idx
 
 
@@ -53,7 +55,7 @@ def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = Non
         out[c] = pd.Series(None, index=out.index, dtype=object)
     if out.empty:
         return out
-    J = _join_index(data)
+    J = join_index(data)
     named = named if named is not None else pd.Series(None, index=out.index, dtype=object)
     by = located_by if located_by is not None else pd.Series("coordinates", index=out.index)
     measured = by.isin(["coordinates", "geojson"]) & out["lon"].notna()

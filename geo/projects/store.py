@@ -181,8 +181,8 @@ class Store:
         with self.writing() as conn:
             return batches.rollback(self, conn, import_id, actor=actor)
 
-    def batches(self) -> list[dict]:
-        cols = [c for c in imports.columns if c.name not in ("rejected_json", "warnings_json", "skipped_json")]
+    def batches(self, *, full: bool = False) -> list[dict]:
+        cols = [c for c in imports.columns if full or c.name not in ("rejected_json", "warnings_json", "skipped_json")]
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(*cols).order_by(imports.c.id.desc())).mappings()]
 

@@ -135,7 +135,8 @@ def queryables(catalog: Catalog, req: ApiRequest, cid: str) -> Result:
 
 
 def openapi(catalog: Catalog, req: ApiRequest) -> Result:
-    return _json(req, openapi_document(catalog, req.base), "application/vnd.oai.openapi+json;version=3.0")
+    root = req.base[: -len("/ogc")] if req.base.endswith("/ogc") else req.base
+    return _json(req, openapi_document(catalog, root or "/"), "application/vnd.oai.openapi+json;version=3.0")
 
 
 def _int(args: Mapping, name: str, default: int, lo: int, hi: int) -> int:

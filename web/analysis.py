@@ -1,0 +1,219 @@
+"""Plan analysis: what is here, statistics for any area, dashboards, the 专栏8 reconciliation, and 表1
+monitoring. Every statistic takes the same year / sector / status filters."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import orjson
+import shapely
+from flask import Blueprint, Response, g, jsonify, render_template, request
+
+from geo import analysis
+from geo.crs import parse_bbox
+from geo.errors import DataError, ImportFileError
+from geo.indicators import STATUS, check_entry, evaluate
+from geo.projects.header import read_table
+from geo.projects.report import csv_bytes, xlsx_bytes
+from geo.reconcile import reconcile
+from layers.messages import catalog
+
+from .auth import current_user, require
+from .errors import ApiError
+from .i18n import request_lang
+from .services import services
+from .tables import TABLE_FIELDS
+
+bp = Blueprint("analysis", __name__)
+
+
+def _float(name: str, source=None) -> float | None:
+    raw = (source or request.args).get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} 应为数字：“{raw}”", f"{name} must be a number, got '{raw}'", field=name) from None
+
+
+def _projects(params):
+    year = params.get("year")
+    if year not in (None, "") and not str(year).isdigit():
+        raise DataError(f"year 应为年份：“{year}”", f"year must be a year, got '{year}'", field="year")
+    return analysis.filter_projects(services().store.projects(), year=year, sector=params.get("sector"),
+                                    status=params.get("status"))
+
+
+@bp.get("/api/identify")
+def identify():
+    lon, lat = _float("lon"), _float("lat")
+    if lon is None or lat is None:
+        raise DataError("需要 lon 和 lat", "lon and lat are required", field="lon")
+    radius = _float("radius") or 1000
+    return jsonify(analysis.identify(lon, lat, services().data, _projects(request.args), radius))
+
+
+def area_from(params) -> analysis.Area:
+    """The area asked about: geometry (GeoJSON), bbox, circle, town, zone, cluster or an axis band."""
+    data = services().data
+    if params.get("geometry"):
+        return analysis.drawn_area(params["geometry"], data)
+    if params.get("bbox"):
+        return analysis.drawn_area(shapely.geometry.mapping(shapely.box(*parse_bbox(params["bbox"]))), data)
+    if params.get("circle"):
+        try:
+            lon, lat, r = (float(v) for v in str(params["circle"]).split(","))
+        except ValueError:
+            raise DataError("circle 应为 经度,纬度,半径（米）", "circle must be lon,lat,radius_m", field="circle") from None
+        return analysis.circle_area(lon, lat, r)
+    for kind in ("town", "zone", "cluster"):
+        if params.get(kind):
+            return analysis.named_area(kind, str(params[kind]), data)
+    if params.get("axis"):
+        return analysis.axis_band(str(params["axis"]), _float("km", params) or 5, data)
+    raise DataError("请给出范围：geometry、bbox、circle、town、zone、cluster 或 axis（及 km）",
+                    "give an area: geometry, bbox, circle, town, zone, cluster or axis (with km)", field="geometry")
+
+
+def _stats(params) -> dict:
+    return analysis.area_statistics(area_from(params), _projects(params))
+
+
+def _params():
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ApiError(400, "请求体应为JSON对象", "the body must be a JSON object")
+        if isinstance(body.get("geometry"), dict):
+            body["geometry"] = orjson.dumps(body["geometry"]).decode()
+        return body
+    return request.args
+
+
+@bp.route("/api/stats", methods=["GET", "POST"])
+def stats():
+    out = _stats(_params())
+    rows = out.pop("projects_list")
+    out["list"] = [{k: (None if v != v else v) for k, v in r.items()} for r in
+                   rows[["key", "name", "sector", "status", "year", "investment", "investment_year", "town_name"]]
+                   .head(500).astype(object).to_dict("records")]
+    return jsonify(out)
+
+
+@bp.route("/api/stats.<fmt>", methods=["GET", "POST"])
+def stats_export(fmt):
+    if fmt not in ("xlsx", "csv"):
+        raise ApiError(404, f"格式“{fmt}”不支持（xlsx/csv）", f"unsupported format '{fmt}' (xlsx or csv)")
+    out = _stats(_params())
+    rows = out["projects_list"]
+    frame = rows[[c for c in TABLE_FIELDS if c in rows]].rename(columns={k: v[0] for k, v in TABLE_FIELDS.items()})
+    body = xlsx_bytes(frame, "范围内项目") if fmt == "xlsx" else csv_bytes(frame)
+    name = f"范围统计-{out['area']['zh']}.{fmt}"
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
+    return Response(body, headers={"Content-Type": mime, "Content-Disposition":
+                                   f"attachment; filename=area.{fmt}; filename*=UTF-8''{quote(name)}"})
+
+
+# ---------------------------------------------------------------- dashboards and reconciliation
+
+def dashboard(df, band_km: float) -> dict:
+    zones = df.assign(zone=df["zones"].fillna("").str.split("；")).explode("zone")
+    clusters = df.assign(cl=df["cluster"].fillna("").str.split("；")).explode("cl")
+    near = df[df["axis_distance_m"] <= band_km * 1000]
+    return {"band_km": band_km, "total": analysis.statistics(df),
+            "by_zone": analysis.breakdown(zones, "zone"), "by_cluster": analysis.breakdown(clusters, "cl"),
+            "by_axis": analysis.breakdown(near, "axis_branch"), "by_town": analysis.breakdown(df, "town_name"),
+            "by_sector": analysis.breakdown(df, "sector")}
+
+
+@bp.get("/api/dashboard.json")
+def dashboard_json():
+    return jsonify(dashboard(_projects(request.args), _float("km") or 5))
+
+
+@bp.get("/analysis")
+def analysis_page():
+    lang = request_lang()
+    years = sorted(int(y) for y in services().store.projects()["year"].dropna().unique())
+    return render_template("analysis.html", years=years, ui=catalog(lang, ("ana.", "col.", "map.loading")))
+
+
+@bp.get("/api/projects/reconciliation.json")
+def reconciliation_json():
+    s = services()
+    return jsonify(reconcile(s.store.projects(), s.data, s.store.batches(full=True)))
+
+
+@bp.get("/projects")
+def projects_page():
+    request_lang()
+    s = services()
+    return render_template("projects.html", r=reconcile(s.store.projects(), s.data, s.store.batches(full=True)))
+
+
+# ---------------------------------------------------------------- 表1 monitoring
+
+def _status():
+    s = services()
+    return evaluate(s.rules, s.indicators.current(), s.data.indicators)
+
+
+@bp.get("/api/indicators/status.json")
+def indicators_status():
+    return jsonify(indicators=_status(), status_labels=STATUS)
+
+
+@bp.get("/indicators")
+def indicators_page():
+    lang = request_lang()
+    s = services()
+    return render_template("indicators.html", rows=_status(), labels=STATUS, user=current_user(),
+                           investment=s.data.investment.to_dict("records"),
+                           totals=s.data.investment_totals.iloc[0].to_dict(), ui=catalog(lang, ("ind.",)))
+
+
+@bp.post("/api/indicators/values")
+@require("editor")
+def indicator_values():
+    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if not isinstance(body, dict):
+        raise ApiError(400, "请求体应为JSON对象", "the body must be a JSON object")
+    entry = check_entry(body, services().rules, {})
+    services().indicators.record([entry], actor=g.editor, origin="form")
+    return jsonify(recorded=1, entry=entry), 201
+
+
+FIELDS = {"no": ("序号", "指标序号", "no"), "sub_item": ("分项", "sub_item"), "year": ("年份", "年度", "year"),
+          "value": ("数值", "实绩", "实际值", "value"), "unit": ("单位", "unit"), "source": ("来源", "数据来源", "source")}
+
+
+@bp.post("/api/indicators/upload")
+@require("editor")
+def indicator_upload():
+    f = request.files.get("file")
+    if f is None or not f.filename:
+        raise ApiError(400, "缺少上传文件（multipart 字段 file）", "no file uploaded (multipart field 'file')", field="file")
+    try:
+        table = read_table(f.filename, f.read(), services().limits)
+    except ImportFileError as exc:
+        raise ApiError.from_data_error(exc) from exc
+    col = {k: next((c for c in table.columns if c.strip().lower() in names), None) for k, names in FIELDS.items()}
+    missing = [FIELDS[k][0] for k in ("no", "year", "value", "source") if col[k] is None]
+    if missing:
+        raise ApiError(400, f"缺少列：{'、'.join(missing)}", f"missing column(s): {', '.join(missing)}", field=missing[0])
+    entries = []
+    for _, r in table.df.iterrows():        # every row checked before anything is stored
+        raw = {k: (r[c] if c else "") for k, c in col.items()}
+        try:
+            entries.append(check_entry(raw, services().rules, {"row": int(r["_row"])}))
+        except DataError as exc:
+            exc.field = col.get(exc.field) or exc.field
+            raise ApiError.from_data_error(exc) from exc
+    services().indicators.record(entries, actor=g.editor, origin=f.filename)
+    return jsonify(recorded=len(entries))
+
+
+@bp.get("/api/indicators/<int:no>/history")
+def indicator_history(no):
+    rows = services().indicators.history(no, request.args.get("sub_item", ""))
+    return jsonify([{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows])
