@@ -15,7 +15,7 @@ import sys
 from flask import Flask
 
 from geo.paths import REPO
-from web import BLUEPRINTS, auth, config, errors, i18n
+from web import BLUEPRINTS, auth, config, errors, i18n, security
 from web.caching import ResponseCache
 from web.jsonio import OrjsonProvider
 from web.services import Services
@@ -35,7 +35,8 @@ def create_app(overrides: dict | None = None, *, config_file: str | None = None)
     errors.register(app)
     auth.init_app(app, cfg)
     i18n.init_app(app)
-    app.wsgi_app = ResponseCache(app.wsgi_app, services.version_for)
+    security.init_app(app, services.basemaps)
+    app.wsgi_app = ResponseCache(app.wsgi_app, services.version_for, budget=cfg["cache_mb"] * 2**20)
     return app
 
 
@@ -66,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         app.run(host=cfg["host"], port=cfg["port"], debug=True)
     else:
         from waitress import serve
-        serve(app, host=cfg["host"], port=cfg["port"], threads=cfg["threads"])
+        # the server's body limit is the upload limit: nobody can make waitress buffer a gigabyte to disk
+        serve(app, host=cfg["host"], port=cfg["port"], threads=cfg["threads"],
+              max_request_body_size=int(cfg["max_upload_mb"] * 2**20) + 64 * 1024)
     return 0
 
 

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from .derive import WGS84, short_name, to_multipolygon
+from .derive import METRIC, WGS84, short_name, to_multipolygon
 from .errors import DataError, ReplacementError
 from .paths import COUNTY_DIR, DERIVED_DIR, rel
 
@@ -116,7 +116,7 @@ def datum_label(crs) -> str:
 
 
 def read_override(path: Path, layer: str, expected: pd.DataFrame, *, key: str, name_col: str = "name",
-                  require_all: bool) -> gpd.GeoDataFrame:
+                  require_all: bool, outline=None) -> gpd.GeoDataFrame:
     """Read an authoritative file and join it to the plan's features.
 
     ``expected`` has the plan's ``key`` (e.g. town code) and ``name_col``. Returns a GeoDataFrame
@@ -127,7 +127,14 @@ def read_override(path: Path, layer: str, expected: pd.DataFrame, *, key: str, n
     gdf = _read_any(path, layer)
     _check_file(gdf, where, layer)
     datum = datum_label(gdf.crs)
-    gdf = gdf.to_crs(WGS84)
+    try:
+        gdf = gdf.to_crs(WGS84)
+    except Exception as exc:   # pyproj cannot transform from this CRS
+        raise ReplacementError(f"无法从文件的坐标系（{gdf.crs.name}）转换到WGS84，已拒绝",
+                               f"cannot transform the file's CRS ({gdf.crs.name}) to WGS84; refused ({exc})",
+                               file=where, layer=layer) from exc
+    if outline is not None:
+        gdf = _fit_county(gdf, layer, outline, where)
     # Shapefiles mix Polygon and MultiPolygon; one type per layer keeps exports and joins simple.
     gdf["geometry"] = gdf.geometry.map(lambda g: to_multipolygon(g) if g.geom_type.endswith("Polygon") else g)
     gdf[key] = _match_keys(gdf, expected, key, name_col, require_all, where, layer)
@@ -137,6 +144,37 @@ def read_override(path: Path, layer: str, expected: pd.DataFrame, *, key: str, n
                             "accuracy": accuracy}, geometry=gdf.geometry, crs=WGS84)
     out.attrs["path"] = where
     return out
+
+
+KINDS = {"towns": ("Polygon", "MultiPolygon"), "zones": ("Polygon", "MultiPolygon"),
+         "corridors": ("LineString", "MultiLineString", "Point", "MultiPoint")}
+KIND_ZH = {"towns": "面", "zones": "面", "corridors": "线或点"}
+OUTSIDE_M = 1000       # authoritative boundaries and the Amap outline differ by generalisation, not by more
+
+
+def _fit_county(gdf: gpd.GeoDataFrame, layer: str, outline, where: str) -> gpd.GeoDataFrame:
+    """The right geometry type, and inside the county: areas must lie within 1 km of the outline (an
+    offset file is refused); lines of a corridor that runs on beyond the county are cut at its edge."""
+    bad = gdf[~gdf.geom_type.isin(KINDS[layer])]
+    if len(bad):
+        raise ReplacementError(f"几何类型应为{KIND_ZH[layer]}，文件中有{bad.geom_type.iloc[0]}（第{bad.index[0] + 1}个要素）",
+                               f"geometry must be {'/'.join(KINDS[layer])}; the file has {bad.geom_type.iloc[0]} "
+                               f"(feature {bad.index[0] + 1})", file=where, layer=layer)
+    metric = gdf.to_crs(METRIC)
+    county = gpd.GeoSeries([outline], crs=WGS84).to_crs(METRIC).iloc[0]
+    if layer == "corridors":
+        inside = metric.geometry.intersection(county)
+        return gdf.set_geometry(gpd.GeoSeries(inside, crs=METRIC).to_crs(WGS84).values)
+    far = [(i, g.difference(county).area) for i, g in zip(gdf.index, metric.geometry)
+           if not county.buffer(OUTSIDE_M).contains(g)]
+    if far:
+        i, area = max(far, key=lambda t: t[1])
+        raise ReplacementError(f"{len(far)}个要素超出诸暨市域1公里以上（如第{i + 1}个，市域外约{area / 1e6:.2f}平方公里）；"
+                               "可能坐标系不对或整体偏移，已拒绝",
+                               f"{len(far)} feature(s) lie more than 1 km outside the county (e.g. feature {i + 1}, "
+                               f"about {area / 1e6:.2f} km² outside); the CRS may be wrong or the file offset; refused",
+                               file=where, layer=layer)
+    return gdf
 
 
 def _check_file(gdf: gpd.GeoDataFrame, where: str, layer: str) -> None:

@@ -17,6 +17,7 @@ from . import registry
 from .crs import EPSG, decimals
 from .errors import DataError
 from .geojson import dumps, feature_collection
+from .projects.report import csv_bytes
 
 FORMATS = {  # name -> (extension, mimetype, label); GeoJSON and KML are WGS84 by their specs
     "gpkg": ("gpkg", "application/geopackage+sqlite3", "GeoPackage"),
@@ -67,7 +68,7 @@ def _dbf_names(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]
 
 
 def _csv(gdf: gpd.GeoDataFrame, epsg: int) -> bytes:
-    """UTF-8 with BOM so Excel opens it; WKT, plus lon/lat (or x/y) columns for points."""
+    """UTF-8 with BOM so Excel opens it, formulas neutralised; WKT, plus lon/lat (or x/y) columns for points."""
     out = gdf.to_crs(epsg)
     table = pd.DataFrame(out.drop(columns=out.geometry.name))
     places = decimals(epsg)
@@ -76,7 +77,7 @@ def _csv(gdf: gpd.GeoDataFrame, epsg: int) -> bytes:
         table["y" if epsg == 4549 else "lat"] = out.geometry.y.round(places)
     table["wkt"] = out.geometry.to_wkt(rounding_precision=places)
     table["crs"] = f"EPSG:{epsg}"
-    return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
+    return csv_bytes(table)
 
 
 def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tuple[bytes, str, str]:

@@ -75,16 +75,25 @@ def pinyin_keys(text: str) -> str:
 
 
 def _with_override(bdir: Path, layer: str, derived: gpd.GeoDataFrame, expected: pd.DataFrame, key: str, *,
-                   require_all: bool, problems: list, sources: dict) -> gpd.GeoDataFrame:
-    """``derived`` with features replaced from an authoritative file in ``bdir``, if one is there."""
+                   require_all: bool, problems: list, sources: dict, outline=None) -> gpd.GeoDataFrame:
+    """``derived`` with features replaced from an authoritative file in ``bdir``, if one is there. A file
+    that fails any check is refused with the reason; the derived geometry stays and start-up goes on."""
     derived[key] = derived[key].astype(str)
+    if outline is False:                      # replacements switched off
+        return derived
+    path = None
     try:
         path = find_override(bdir, layer)
         if path is None:
             return derived
-        auth = read_override(path, layer, expected, key=key, require_all=require_all)
+        auth = read_override(path, layer, expected, key=key, require_all=require_all, outline=outline)
     except ReplacementError as exc:
         problems.append(exc)
+        return derived
+    except Exception as exc:  # noqa: BLE001 — a file we cannot even interpret must not stop the service
+        problems.append(ReplacementError("无法读取替换文件，已拒绝，继续使用推导几何", f"the replacement file could not be "
+                                         f"read ({type(exc).__name__}: {exc}); refused, derived geometry stays",
+                                         file=str(path), layer=layer))
         return derived
     keep = derived[~derived[key].isin(auth[key])]
     sources[layer] = (f"authoritative: {auth.attrs['path']}" if len(keep) == 0 else
@@ -140,15 +149,20 @@ class _Ctx:
     problems: list = field(default_factory=list)
     sources: dict = field(default_factory=dict)
     ta: pd.DataFrame | None = None
+    outline: object = None                       # the county (WGS84): replacement files are checked against it
+    replacements: bool = True
 
     @property
     def codes(self) -> set:
         return set(self.ta["code"])
 
 
-def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None) -> PlanData:
-    ctx = _Ctx(Path(plan_dir or PLAN_DIR), Path(boundaries_dir or BOUNDARIES_DIR))
+def load(plan_dir: Path | None = None, boundaries_dir: Path | None = None, *, replacements: bool = True) -> PlanData:
+    """``replacements=False`` ignores authoritative files in data/boundaries/ (the fallback when one passes
+    its own checks but fails validation with the rest)."""
+    ctx = _Ctx(Path(plan_dir or PLAN_DIR), Path(boundaries_dir or BOUNDARIES_DIR), replacements=replacements)
     county, neighbours = read_county(ctx.bdir)
+    ctx.outline = county.geometry.iloc[0]
     towns = _load_towns(ctx)
     clusters = _load_clusters(ctx, towns)
     zones = _load_zones(ctx, towns)
@@ -193,7 +207,8 @@ def _load_towns(ctx: _Ctx) -> gpd.GeoDataFrame:
         i = roles.index[roles["town"] == unknown[0]][0]
         raise plan.row_error(roles, i, "town", f"镇街“{unknown[0]}”不存在", f"town '{unknown[0]}' does not exist")
     tg = _derived_with_override(ctx.bdir, "towns", ta[["code", "name"]], "code", require_all=True,
-                                problems=ctx.problems, sources=ctx.sources)
+                                problems=ctx.problems, sources=ctx.sources,
+                              outline=ctx.outline if ctx.replacements else False)
     towns = _join(ta, tg, "code", "towns")
     by_town = roles.groupby("town")
     towns["roles"] = towns["name"].map(by_town["role"].agg("；".join)).fillna("")
@@ -235,7 +250,8 @@ def _load_zones(ctx: _Ctx, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                                 geometry=[to_multipolygon(g) for g in areas], crs=WGS84)
     ctx.sources["zones"] = "schematic: host towns dissolved (data/plan/zones.csv)"
     zone_geo = _with_override(ctx.bdir, "zones", zone_geo, za[["id", "name"]], "id", require_all=False,
-                              problems=ctx.problems, sources=ctx.sources)
+                              problems=ctx.problems, sources=ctx.sources,
+                              outline=ctx.outline if ctx.replacements else False)
     zones = _join(za, zone_geo, "id", "zones")
     label, _ = _points(za, "centre_lon", "centre_lat", lambda r: None)
     rep = zones.geometry.representative_point()
@@ -291,7 +307,8 @@ def _load_corridors(ctx: _Ctx) -> gpd.GeoDataFrame:
             raise plan.row_error(ka, i, "status", f"状态“{r['status']}”无效，应为{'/'.join(plan.STATUSES)}之一",
                                  f"status '{r['status']}' is invalid; expected one of {'/'.join(plan.STATUSES)}")
     kg = _derived_with_override(ctx.bdir, "corridors", ka[["id", "name"]], "id", require_all=False,
-                                problems=ctx.problems, sources=ctx.sources)
+                                problems=ctx.problems, sources=ctx.sources,
+                              outline=ctx.outline if ctx.replacements else False)
     return _join(ka, kg, "id", "corridors")
 
 

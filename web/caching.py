@@ -1,21 +1,29 @@
-"""Responses kept ready: a body with its gzip twin and ETag (``Cached``), and whole read responses
-kept in front of Flask (``ResponseCache``), each tied to the data version it shows."""
+"""Responses kept ready: a body with its gzip twin and ETag (``Cached``), and whole read responses kept in
+front of Flask (``ResponseCache``), each tied to the data version it shows. Both are bounded in bytes: the
+response cache evicts the least recently used answers when its budget is reached, so no sequence of
+distinct anonymous requests can grow a worker's memory beyond it.
+"""
 from __future__ import annotations
 
 import gzip
 import hashlib
 import threading
+from collections import OrderedDict
 
 from flask import Response, request
 
 
 class Cached:
-    """A response body kept ready: raw bytes, gzip bytes and a strong ETag."""
+    """A response body kept ready: raw bytes, gzip bytes, a strong ETag and any headers of its own."""
 
-    def __init__(self, body: bytes, mimetype: str):
-        self.body, self.mimetype = body, mimetype
+    def __init__(self, body: bytes, mimetype: str, headers: dict | None = None):
+        self.body, self.mimetype, self.headers = body, mimetype, headers or {}
         self.gz = gzip.compress(body, 6)
         self.etag = hashlib.sha256(body).hexdigest()[:32]
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gz)
 
     def response(self, max_age: int = 300) -> Response:
         if request.if_none_match.contains(self.etag):
@@ -28,40 +36,75 @@ class Cached:
         resp.set_etag(self.etag)
         resp.headers["Vary"] = "Accept-Encoding"
         resp.headers["Cache-Control"] = f"public, max-age={max_age}"
+        resp.headers.update(self.headers)
         return resp
 
 
-class ResponseCache:
-    """WSGI middleware: complete read responses (status, headers, body — gzip or not) kept by URL.
+def negotiated(environ) -> str:
+    """What the client will get: HTML or JSON, as the OGC API decides it (f= first, then Accept)."""
+    qs = environ.get("QUERY_STRING", "")
+    if "f=html" in qs:
+        return "html"
+    if "f=json" in qs or "f=geojson" in qs:
+        return "json"
+    accept = environ.get("HTTP_ACCEPT", "")
+    best = None
+    for part in accept.split(","):
+        kind = part.split(";")[0].strip()
+        q = 1.0
+        for p in part.split(";")[1:]:
+            if p.strip().startswith("q="):
+                try:
+                    q = float(p.strip()[2:])
+                except ValueError:
+                    q = 0.0
+        if kind in ("text/html", "application/json", "application/geo+json") and (best is None or q > best[1]):
+            best = (kind, q)
+    return "html" if best and best[0] == "text/html" else "json"
 
-    A hit skips Flask altogether. Entries are tied to the data version of what they show (projects
-    change on import; plan layers only on restart), so a write is never served stale beyond the
-    store's version TTL. Only GET responses carrying an ETag and a Content-Length are kept."""
+
+class ResponseCache:
+    """WSGI middleware: complete read responses (status, headers, body) kept by URL and negotiated format.
+    A hit skips Flask. Entries are tied to the data version of what they show; only GET responses with an
+    ETag and a Content-Length are kept; the total is bounded by ``budget`` bytes (least recently used out)."""
 
     PREFIXES = ("/ogc/collections/", "/api/layers/", "/api/map/")
 
-    def __init__(self, app, version_for, max_entries: int = 2048, max_bytes: int = 4 * 2**20):
+    def __init__(self, app, version_for, budget: int = 64 * 2**20, max_entry: int = 4 * 2**20):
         self.app, self.version_for = app, version_for
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self.entries: dict = {}
+        self.budget, self.max_entry = budget, max_entry
+        self.entries: OrderedDict = OrderedDict()
+        self.used = 0
         self.lock = threading.Lock()
+
+    def _key(self, environ) -> tuple:
+        return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), negotiated(environ), environ.get("HTTP_HOST", ""))
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(self.PREFIXES):
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(self.PREFIXES) or "HTTP_AUTHORIZATION" in environ:
             return self.app(environ, start_response)
-        key = (path, environ.get("QUERY_STRING", ""), "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""),
-               "html" in environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""))
-        version = self.version_for(path)
-        hit = self.entries.get(key)
+        key, version = self._key(environ), self.version_for(path)
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None and hit[0] == version:
+                self.entries.move_to_end(key)
         if hit is not None and hit[0] == version:
-            _, status, headers, body, etag = hit
-            inm = environ.get("HTTP_IF_NONE_MATCH")
-            if inm and etag in inm:
-                start_response("304 NOT MODIFIED", [h for h in headers if h[0] in ("ETag", "Cache-Control", "Vary")])
-                return [b""]
-            start_response(status, headers)
-            return [body]
+            return self._replay(hit, environ, start_response)
+        return self._fill(key, version, environ, start_response)
+
+    @staticmethod
+    def _replay(hit, environ, start_response):
+        _, status, headers, body, etag = hit
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag in inm:
+            start_response("304 NOT MODIFIED", [h for h in headers if h[0] in ("ETag", "Cache-Control", "Vary")])
+            return [b""]
+        start_response(status, headers)
+        return [body]
+
+    def _fill(self, key, version, environ, start_response):
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -70,14 +113,22 @@ class ResponseCache:
 
         result = self.app(environ, capture)
         h = dict(captured.get("headers") or [])
-        if (captured.get("status", "").startswith("200") and "ETag" in h and "Content-Length" in h
-                and int(h["Content-Length"]) <= self.max_bytes and not environ.get("HTTP_IF_NONE_MATCH")):
-            body = b"".join(result)
-            if hasattr(result, "close"):
-                result.close()
-            with self.lock:
-                if len(self.entries) >= self.max_entries:
-                    self.entries.pop(next(iter(self.entries)))
-                self.entries[key] = (version, captured["status"], captured["headers"], body, h["ETag"])
-            return [body]
-        return result
+        if not (captured.get("status", "").startswith("200") and "ETag" in h and "Content-Length" in h
+                and int(h["Content-Length"]) <= self.max_entry and not environ.get("HTTP_IF_NONE_MATCH")):
+            return result
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        self._store(key, (version, captured["status"], captured["headers"], body, h["ETag"]))
+        return [body]
+
+    def _store(self, key, entry) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.used -= len(old[3])
+            self.entries[key] = entry
+            self.used += len(entry[3])
+            while self.used > self.budget and self.entries:
+                _, gone = self.entries.popitem(last=False)
+                self.used -= len(gone[3])

@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secret_key", "", str, "key that signs session cookies (default: made once, kept in data_dir/secret_key)"),
     Setting("session_hours", 8, int, "how long a sign-in lasts"),
     Setting("print_unit", "诸暨市发展和改革局", str, "制图单位 printed on maps"),
+    Setting("cache_mb", 64, int, "memory budget of the response cache per worker (MB)"),
+    Setting("export_cache_mb", 128, int, "memory budget of cached downloads per worker (MB)"),
+    Setting("max_exports", 2, int, "downloads built at the same time per worker (more wait their turn)"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

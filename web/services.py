@@ -27,6 +27,7 @@ from layers.render import build_page
 from .assets import check_installed
 from .basemaps import basemaps_for
 from .caching import Cached
+from .security import policy, script_hashes, tile_hosts
 from .uploads import Uploads
 from .users import Users
 
@@ -41,10 +42,25 @@ class Services:
         self.config = cfg
         self.data = geo.load(cfg["plan_dir"], cfg["boundaries_dir"])
         if web:
-            geo.validate(self.data)                 # refuse to serve data that fails validation
+            self._validate()
             for p in self.data.problems:            # e.g. a refused replacement file: derived data stays
                 log.warning("%s", p)
             self._web_setup()
+
+    def _validate(self) -> None:
+        """Refuse to serve data that fails validation — unless what fails came from a replacement file: then
+        the replacement is set aside with the reason and the derived geometry is served."""
+        try:
+            geo.validate(self.data)
+        except geo.ValidationError as exc:
+            if not any(src.startswith("authoritative") for src in self.data.geometry_sources.values()):
+                raise
+            refused = geo.ReplacementError("替换文件与其他图层校验不一致，已停用，继续使用推导几何：" + exc.zh,
+                                           "a replacement file failed validation with the other layers; set aside, "
+                                           "derived geometry stays: " + exc.en, layer="boundaries")
+            self.data = geo.load(self.config["plan_dir"], self.config["boundaries_dir"], replacements=False)
+            geo.validate(self.data)
+            self.data.problems.append(refused)
 
     @cached_property
     def store(self) -> Store:
@@ -116,7 +132,9 @@ class Services:
                     html = build_page(view=view, lang=lang, centre=((s + n) / 2, (w + e) / 2), bounds=self.bounds,
                                       basemaps=self.basemaps, gcj02=self.gcj02, layer_accuracy=self.accuracy,
                                       downloads={"formats": export.browser_formats(), "crs": crs.browser_choices(lang)})
-                    self._pages[key] = Cached(html.encode("utf-8"), "text/html")
+                    # Folium's inline scripts by hash; leaflet-measure compiles its templates with new Function()
+                    csp = policy([*script_hashes(html), "'unsafe-eval'"], tile_hosts(self.basemaps))
+                    self._pages[key] = Cached(html.encode("utf-8"), "text/html", {"Content-Security-Policy": csp})
         return self._pages[key]
 
     # ---------------------------------------------------------------- projects, cached per data version

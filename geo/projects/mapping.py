@@ -73,7 +73,7 @@ def _typed(series: pd.Series):
 def _extras(df: pd.DataFrame, extras: list[str]) -> list[str] | str:
     if not extras:
         return ""
-    cols = {c: _typed(df[c].astype(str)) for c in extras}
+    cols = {c: _typed(_text(df[c])) for c in extras}
     return [orjson.dumps({c: cols[c][i] for c in extras if cols[c][i] is not None}).decode() for i in range(len(df))]
 
 
@@ -84,7 +84,7 @@ def apply_mapping(table: Table, mapping: dict[str, str | None] | None = None) ->
     out = pd.DataFrame(index=src.index)
     by_field = {f: c for c, f in mapping.items() if f}
     for f in FIELDS:
-        out[f] = src[by_field[f]].fillna("").astype(str).str.strip() if f in by_field else ""
+        out[f] = _text(src[by_field[f]]) if f in by_field else ""
     if table.format == "geojson":
         _coalesce(out, src, mapping, by_field)
     for c in ("_row", "_geometry"):
@@ -97,6 +97,16 @@ def apply_mapping(table: Table, mapping: dict[str, str | None] | None = None) ->
     hints = {datum_of(by_field[f]) for f in ("lon", "lat", "x", "y") if f in by_field} - {None}
     m.datum_hint = hints.pop() if len(hints) == 1 else None
     return m
+
+
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"     # NUL and other controls: PostgreSQL refuses NUL
+
+
+def _text(col: pd.Series) -> pd.Series:
+    text = col.fillna("").astype(str)
+    if text.str.contains(CONTROL, regex=True).any():
+        text = text.str.replace(CONTROL, "", regex=True)
+    return text.str.strip()
 
 
 def _coalesce(out: pd.DataFrame, src: pd.DataFrame, mapping: dict, by_field: dict) -> None:

@@ -99,16 +99,21 @@ function rowElement(i) {
   return tr;
 }
 
-// Only the rows in view (plus a margin) exist in the DOM; spacers stand for the rest.
-function render() {
+// Only the rows in view (plus a margin) exist in the DOM; spacers stand for the rest. A scroll that stays
+// within the rows already drawn draws nothing (so a row being clicked is never replaced under the pointer).
+function render(onScroll) {
   const wrap = $("table-wrap"), body = $("projects").querySelector("tbody");
   const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_H) - 20);
   const last = Math.min(S.shown.length, first + Math.ceil(wrap.clientHeight / ROW_H) + 40);
+  if (onScroll && S.drawn && first >= S.drawn[0] && last <= S.drawn[1]) return;
+  S.drawn = [Math.max(0, first - 20), Math.min(S.shown.length, last + 20)];
   body.textContent = "";
   const spacer = (h) => { const tr = el("tr"); tr.style.height = h + "px"; return tr; };
   body.appendChild(spacer(first * ROW_H));
-  for (let n = first; n < last; n++) body.appendChild(rowElement(S.shown[n]));
-  body.appendChild(spacer((S.shown.length - last) * ROW_H));
+  const [a, b] = S.drawn;
+  body.firstChild.style.height = a * ROW_H + "px";
+  for (let n = a; n < b; n++) body.appendChild(rowElement(S.shown[n]));
+  body.appendChild(spacer((S.shown.length - b) * ROW_H));
 }
 
 function updateMap() {
@@ -236,7 +241,7 @@ async function main() {
   wireHeaders();
   ["q", "f-year", "f-batch", "f-sector", "f-status", "f-town"].forEach((id) =>
     $(id).addEventListener(id === "q" ? "input" : "change", applyFilters));
-  $("table-wrap").addEventListener("scroll", () => requestAnimationFrame(render));
+  $("table-wrap").addEventListener("scroll", () => requestAnimationFrame(() => render(true)));
   $("edit-form").addEventListener("submit", save);
   $("edit-cancel").addEventListener("click", () => $("editor").close());
   $("edit-delete").addEventListener("click", async () => { $("editor").close(); await remove(editing); });

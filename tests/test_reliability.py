@@ -1,0 +1,162 @@
+"""Holding under hostile files, wrong boundary files, big stores and concurrent writes: every failure a
+clear answer naming its cause, never a crash or a 500 (issue 14's defects, one regression test each)."""
+import io
+import threading
+import zipfile
+
+import geopandas as gpd
+import pytest
+from shapely.affinity import translate
+from shapely.geometry import LineString
+
+import geo
+import server
+from tests.test_projects import AUTH, FENGQIAO, TOKEN, csv_bytes
+
+
+@pytest.fixture(scope="module")
+def data():
+    return geo.load()
+
+
+def served(plan, bounds, tmp_path):
+    return server.create_app({"plan_dir": plan, "boundaries_dir": bounds, "data_dir": tmp_path}).test_client()
+
+
+# ---------------------------------------------------------------- boundary files that are slightly wrong
+
+def test_towns_file_offset_by_two_km_is_refused_and_start_up_goes_on(data, data_copy, tmp_path):
+    plan, bounds = data_copy
+    t = data.towns[["code", "name", "geometry"]].to_crs(4549)
+    t["geometry"] = t.geometry.map(lambda g: translate(g, 2500, 0))
+    t.to_file(bounds / "towns.gpkg", driver="GPKG")
+    c = served(plan, bounds, tmp_path)
+    health = c.get("/healthz").get_json()
+    msg = " ".join(p["message"] for p in health["problems"])
+    assert "towns.gpkg" in msg and "超出诸暨市域1公里以上" in msg and "more than 1 km outside" in msg
+    towns = c.get("/api/layers/towns.geojson").get_json()["features"]
+    assert {f["properties"]["accuracy"] for f in towns} == {"derived"}        # the derived towns stay in use
+
+
+def test_towns_file_of_points_is_refused(data, data_copy, tmp_path):
+    plan, bounds = data_copy
+    pts = gpd.GeoDataFrame(data.towns[["code", "name"]], geometry=data.towns.representative_point(), crs=4326)
+    pts.to_file(bounds / "towns.geojson", driver="GeoJSON")
+    health = served(plan, bounds, tmp_path).get("/healthz").get_json()
+    assert any("几何类型应为面" in p["message"] and "Point" in p["message"] for p in health["problems"])
+
+
+def test_file_in_an_unknown_crs_is_refused(data, data_copy, tmp_path):
+    plan, bounds = data_copy
+    t = data.towns[["code", "name", "geometry"]].to_crs(4549)
+    t.to_file(bounds / "towns.shp")
+    (bounds / "towns.prj").write_text('LOCAL_CS["site grid",UNIT["metre",1]]', encoding="utf-8")
+    health = served(plan, bounds, tmp_path).get("/healthz").get_json()
+    assert any("towns.shp" in p["message"] for p in health["problems"])
+    assert health["layers"]["towns"] == 23
+
+
+def test_corridor_line_running_past_the_county_is_cut_at_its_edge(data, data_copy, tmp_path):
+    plan, bounds = data_copy
+    start = data.towns.set_index("short_name").loc["暨阳", ["seat_lon", "seat_lat"]].astype(float)
+    line = LineString([(start.iloc[0], start.iloc[1]), (121.5, 30.5)])               # on to beyond Shaoxing
+    gpd.GeoDataFrame({"id": ["S1"], "name": ["S211"]}, geometry=[line], crs=4326).to_file(bounds / "corridors.geojson")
+    c = served(plan, bounds, tmp_path)
+    assert c.get("/healthz").get_json()["problems"] == []
+    s1 = next(f for f in c.get("/api/layers/corridors.geojson").get_json()["features"] if f["id"] == "S1")
+    assert s1["properties"]["accuracy"] == "official"
+    geom = gpd.GeoSeries.from_wkt([LineString(s1["geometry"]["coordinates"]).wkt], crs=4326).to_crs(4549).iloc[0]
+    county = data.county.to_crs(4549).geometry.iloc[0]
+    assert county.buffer(1001).contains(geom) and geom.length > 10_000
+
+
+# ---------------------------------------------------------------- hostile and awkward upload files
+
+@pytest.fixture
+def client(tmp_path):
+    return server.create_app({"token": TOKEN, "data_dir": tmp_path, "max_upload_mb": 2}).test_client()
+
+
+def post(client, content, name, **form):
+    return client.post("/api/projects/import", headers=AUTH,
+                       data={"file": (io.BytesIO(content), name), "datum": "wgs84", "year": "2026", **form})
+
+
+def cell_bomb() -> bytes:
+    """A 2 KB workbook with one value in XFD1048576: a dense reader would allocate 512 GB."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "所在镇街"])
+    ws["XFD1048576"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_the_cell_bomb_is_a_clear_400_and_the_service_stays_up(client):
+    bomb = cell_bomb()
+    assert len(bomb) < 10_000
+    r = post(client, bomb, "bomb.xlsx")
+    assert r.status_code == 400 and "XFD1048576" in r.get_json()["description"]
+    assert client.get("/healthz").status_code == 200
+
+
+def test_repeated_and_blank_headers_with_a_rejected_row_are_explained(client):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "所在镇街", "备注", "备注", None])
+    ws.append(["甲项目", "枫桥镇", "一", "二", "有值"])
+    ws.append(["乙项目", "不存在镇", "三", "四", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = post(client, buf.getvalue(), "dup.xlsx")
+    body = r.get_json()
+    assert r.status_code == 200 and body["imported"] == 1 and body["rejected"][0]["row"] == 3
+    assert any("备注 (2)" in w["message"] for w in body["warnings"])
+
+
+def test_fractional_year_and_whole_metre_coordinates_are_answered_not_crashed(client):
+    r = post(client, csv_bytes([["Y1", "半年项目", *FENGQIAO, "", "", "", "", "2025.5"]]), "y.csv")
+    assert r.status_code == 200 and "2025.5" in r.get_json()["rejected"][0]["reason"]
+    r = post(client, csv_bytes([["M1", "整米", "520000", "3295000", "", "", "", "", ""]]), "m.csv", datum="gk")
+    assert r.status_code == 200 and r.get_json()["imported"] == 1
+
+
+def test_nul_bytes_and_control_characters_are_stored_the_same_on_both_stores(store_url, tmp_path):
+    c = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path}).test_client()
+    doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"项目名称": "名称\u0000带空字符\u0007"},
+                                                      "geometry": {"type": "Point", "coordinates": list(FENGQIAO)}}]}
+    import json
+    r = post(c, json.dumps(doc).encode(), "nul.geojson")
+    assert r.status_code == 200 and r.get_json()["imported"] == 1
+    r = post(c, csv_bytes([["N2", "名称\x00", *FENGQIAO, "", "", "", "", ""]]), "nul.csv")     # a CSV with NUL: not text
+    assert r.status_code == 400 and "CSV" in r.get_json()["zh"]
+    names = [f["properties"]["name"] for f in c.get("/api/layers/projects.geojson").get_json()["features"]]
+    assert names == ["名称带空字符"]
+
+
+def test_two_imports_at_once_give_the_right_counts(store_url, tmp_path):
+    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    rows = [[f"C{i}", f"并发项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(300)]
+    results = []
+
+    def run():
+        results.append(post(app.test_client(), csv_bytes(rows), "c.csv").get_json())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted((r["inserted"], r["updated"]) for r in results) == [(0, 300), (300, 0)]
+    assert app.extensions["zhuji"].store.count() == 300
+
+
+def test_csv_exports_neutralise_formulas(client):
+    post(client, csv_bytes([["F1", "=HYPERLINK(\"http://evil\")", *FENGQIAO, "", "@SUM(1)", "", "", ""]]), "f.csv")
+    text = client.get("/api/export/projects.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text and "'@SUM(1)" in text
+    z = client.get("/api/export/projects.shp")
+    assert z.status_code == 200 and zipfile.ZipFile(io.BytesIO(z.data)).namelist()
