@@ -127,7 +127,8 @@ def inside(area: Area, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
         mask[has] = shapely.contains_xy(area.geometry, projects["lon"].to_numpy()[has], projects["lat"].to_numpy()[has])
     nopoint = projects[~has]
     if area.towns:
-        mine = nopoint["town_codes"].fillna("").str.split(";").map(lambda cs: bool(set(cs) & set(area.towns)))
+        codes = nopoint["town_codes"].astype(object).fillna("").str.split(";")
+        mine = codes.map(lambda cs: bool(set(cs) & set(area.towns)))
         shared = nopoint.loc[mine.astype(bool)]
     else:
         shared = nopoint.iloc[0:0]
@@ -139,7 +140,7 @@ def _money(s: pd.Series) -> float:
 
 
 def breakdown(df: pd.DataFrame, by: str) -> list[dict]:
-    g = df.assign(_k=df[by].fillna("").replace("", "（未填）")).groupby("_k")
+    g = df.assign(_k=df[by].astype(object).fillna("").replace("", "（未填）")).groupby("_k")
     out = [{"key": k, "projects": len(part), "investment_yi": _money(part["investment"]),
             "investment_year_yi": _money(part["investment_year"])} for k, part in g]
     return sorted(out, key=lambda r: (-r["investment_yi"], str(r["key"])))

@@ -3,10 +3,6 @@ from the web layer (as pygeoapi does). Filtering happens here; serialisation to 
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -17,6 +13,7 @@ from .crs import decimals, to_output_crs
 from .errors import DataError
 from .geojson import dumps, feature_collection
 from .load import PlanData
+from .projects import query as pq
 
 
 def with_provenance(df):
@@ -31,89 +28,127 @@ def with_provenance(df):
     return df
 
 
-@dataclass
-class Collection:
-    id: str
-    title: str
-    description: str
-    key: str
-    frame: Callable[[], gpd.GeoDataFrame]       # the current GeoDataFrame (WGS84)
-    version: Callable[[], object]               # changes when the data changes (ETags)
+def _encode(g: gpd.GeoDataFrame, key: str, epsg: int | None) -> list[bytes]:
+    """Features as GeoJSON bytes, coordinates in the output CRS's own axis order."""
+    out = g.copy()
+    out[out.geometry.name] = to_output_crs(g.geometry, epsg).values
+    fc = feature_collection(out.set_crs(None, allow_override=True) if epsg else out, key, precision=decimals(epsg))
+    return [dumps(f) for f in fc["features"]]
+
+
+class PlanCollection:
+    """A plan layer: small and fixed at start, so held in memory, each feature serialised once per CRS."""
+
+    def __init__(self, spec: registry.LayerSpec, frame: gpd.GeoDataFrame, catalog: Catalog):
+        self.id, self.title, self.description, self.key = spec.id, spec.zh, spec.description, spec.key
+        self._frame, self.catalog, self._encoded = frame, catalog, {}
+        geom = frame.geometry.name
+        self._queryables = [c for c in frame.columns if c != geom and c not in spec.internal]
+
+    def version(self) -> int:
+        return 0
 
     def queryables(self) -> list[str]:
-        g = self.frame()
-        cached = g.attrs.get("_queryables")
-        if cached is None:   # per frame: the projects frame is rebuilt when the data changes
-            geom = g.geometry.name
-            cached = g.attrs["_queryables"] = [c for c in g.columns if c != geom and c not in ("search", "extra")]
-        return cached
+        return self._queryables
+
+    def bounds(self):
+        return tuple(self._frame.total_bounds)
+
+    def select(self, bbox=None, props: dict | None = None, town: str | None = None) -> np.ndarray:
+        return self.catalog._select(self.id, self._frame, bbox=bbox, props=props, town=town)
+
+    def page(self, offset: int, limit: int, **filters) -> tuple[int, gpd.GeoDataFrame]:
+        pos = self.select(**filters)
+        return len(pos), self._frame.iloc[pos[offset:offset + limit]]
+
+    def encode(self, rows: gpd.GeoDataFrame, epsg: int | None) -> list[bytes]:
+        if epsg not in self._encoded:
+            self._encoded[epsg] = _encode(self._frame, self.key, epsg)
+        return [self._encoded[epsg][i] for i in self._frame.index.get_indexer(rows.index)]
+
+    def feature(self, fid: str) -> gpd.GeoDataFrame:
+        return self._frame[self._frame[self.key].astype(str) == fid]
+
+    def export(self, **filters) -> gpd.GeoDataFrame:
+        return self._frame.iloc[self.select(**filters)]
+
+
+class ProjectsCollection:
+    """The projects: read from the store a page or an area at a time (its spatial index), never held whole."""
+
+    def __init__(self, spec: registry.LayerSpec, store, catalog: Catalog):
+        self.id, self.title, self.description, self.key = spec.id, spec.zh, spec.description, spec.key
+        self.store, self.catalog = store, catalog
+        self._bounds = (None, None)
+
+    def version(self) -> int:
+        return self.store.version()
+
+    def queryables(self) -> list[str]:
+        return pq.QUERYABLE
+
+    def bounds(self):
+        v = self.version()
+        if self._bounds[0] != v:
+            self._bounds = (v, pq.bounds(self.store))
+        return self._bounds[1] or tuple(self.catalog.data.county.total_bounds)
+
+    def _filters(self, bbox=None, props=None, town=None) -> dict:
+        return {"bbox": bbox, "props": props, "town": self.catalog.town_code(town) if town else None}
+
+    def page(self, offset: int, limit: int, **filters) -> tuple[int, gpd.GeoDataFrame]:
+        f = self._filters(**filters)
+        return pq.count(self.store, **f), projects_frame(pq.page(self.store, offset, limit, **f))
+
+    def encode(self, rows: gpd.GeoDataFrame, epsg: int | None) -> list[bytes]:
+        return _encode(rows, self.key, epsg)
+
+    def feature(self, fid: str) -> gpd.GeoDataFrame:
+        rec = self.store.get(fid)
+        return projects_frame(pd.DataFrame([rec] if rec else [], columns=pq.PROJECT_COLUMNS))
+
+    def export(self, **filters) -> gpd.GeoDataFrame:
+        return projects_frame(pq.frame(self.store, **self._filters(**filters)))
+
+
+def projects_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Stored rows as features: a point where the project has one (none for several towns or the city)."""
+    pts = gpd.points_from_xy(df["lon"], df["lat"])
+    pts[df["lon"].isna().to_numpy()] = None
+    return with_provenance(gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=pts, crs=4326))
 
 
 class Catalog:
-    """All collections: the plan layers (fixed at start) and projects (from the store, cached per version)."""
+    """All collections: the plan layers (fixed at start) and the projects (read from the store)."""
 
     def __init__(self, data: PlanData, store=None):
         self.data, self.store = data, store
-        self._projects: tuple[object, gpd.GeoDataFrame] | None = None
-        self._lock = threading.Lock()
-        self._encoded: dict = {}
         self.collections = {}
         for spec in registry.LAYERS:
             if not spec.stored:
-                frame = self._plan_frame(spec.id)
-                self.collections[spec.id] = Collection(spec.id, spec.zh, spec.description, spec.key,
-                                                       (lambda g=frame: g), (lambda: 0))
+                frame = data.layer(spec.id).drop(columns=["search"], errors="ignore").reset_index(drop=True)
+                self.collections[spec.id] = PlanCollection(spec, frame, self)
             elif store is not None:
-                self.collections[spec.id] = Collection(spec.id, spec.zh, spec.description, spec.key,
-                                                       self.projects_frame, store.version)
+                self.collections[spec.id] = ProjectsCollection(spec, store, self)
 
-    def _plan_frame(self, lid: str) -> gpd.GeoDataFrame:
-        g = self.data.layer(lid).drop(columns=["search"], errors="ignore").reset_index(drop=True)
-        return g
-
-    def projects_frame(self) -> gpd.GeoDataFrame:
-        v = self.store.version()
-        hit = self._projects
-        if hit is None or hit[0] != v:
-            with self._lock:
-                df = self.store.projects()
-                pts = gpd.points_from_xy(df["lon"], df["lat"])
-                pts[df["lon"].isna().to_numpy()] = None          # multi-town / city-wide: no point, not a fake one
-                g = gpd.GeoDataFrame(df.drop(columns=["extra"]), geometry=pts, crs=4326)
-                g = with_provenance(g)
-                hit = self._projects = (v, g)
-        return hit[1]
-
-    def get(self, cid: str) -> Collection:
+    def get(self, cid: str):
         if cid not in self.collections:
             raise KeyError(cid)
         return self.collections[cid]
 
-    def select(self, cid: str, *, bbox=None, props: dict | None = None, town: str | None = None) -> np.ndarray:
-        """Row positions matching a lon/lat bbox, property equality and a town (code or name)."""
-        g = self.get(cid).frame()
+    def query(self, cid: str, **filters) -> gpd.GeoDataFrame:
+        return self.get(cid).export(**filters)
+
+    def _select(self, cid: str, g: gpd.GeoDataFrame, *, bbox=None, props: dict | None = None,
+                town: str | None = None) -> np.ndarray:
+        """Row positions of a plan layer matching a lon/lat bbox, property equality and a town."""
         mask = np.ones(len(g), dtype=bool)
         if bbox is not None:
-            xy = g.attrs.get("_xy")
-            if xy is None and len(g) and (g.geom_type == "Point").all():
-                xy = g.attrs["_xy"] = (g.geometry.x.to_numpy(), g.geometry.y.to_numpy())
-            if xy is not None:        # points: two comparisons beat a tree walk
-                x, y = xy
-                mask &= (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
-            else:
-                hit = np.zeros(len(g), dtype=bool)
-                hit[g.sindex.query(shapely.box(*bbox), predicate="intersects")] = True
-                mask &= hit
+            hit = np.zeros(len(g), dtype=bool)
+            hit[g.sindex.query(shapely.box(*bbox), predicate="intersects")] = True
+            mask &= hit
         for k, v in (props or {}).items():
-            if k not in g.columns or k == g.geometry.name:
-                raise DataError(f"属性“{k}”不存在", f"no property '{k}' in {cid}", field=k)
-            col = g[k]
-            text = col.astype(str) if col.dtype != object else col.fillna("").astype(str)
-            if pd.api.types.is_float_dtype(col):   # 12 matches 12.0
-                num = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
-                mask &= (col == num).to_numpy() if pd.notna(num) else np.zeros(len(g), dtype=bool)
-            else:
-                mask &= (text == str(v)).to_numpy()
+            mask &= _equals(g, cid, k, v)
         if town:
             code = self.town_code(town)
             col = registry.spec(cid).town_column
@@ -124,27 +159,6 @@ class Catalog:
                 mask &= g["name"].isin(names).to_numpy()
         return np.flatnonzero(mask)
 
-    def query(self, cid: str, **filters) -> gpd.GeoDataFrame:
-        g = self.get(cid).frame()
-        return g.iloc[self.select(cid, **filters)]
-
-    def encoded(self, cid: str, epsg: int | None) -> list[bytes]:
-        """Every feature of a collection pre-serialised as GeoJSON bytes in the output CRS, cached per
-        data version: an items page is then a join of slices, not a serialisation."""
-        c = self.get(cid)
-        key = (cid, epsg)
-        v = c.version()
-        hit = self._encoded.get(key)
-        if hit is None or hit[0] != v:
-            g = c.frame()
-            out = g.copy()
-            out[out.geometry.name] = to_output_crs(g.geometry, epsg).values
-            fc = feature_collection(out.set_crs(None, allow_override=True) if epsg else out, c.key,
-                                    precision=decimals(epsg))
-            hit = (v, [dumps(f) for f in fc["features"]])
-            self._encoded[key] = hit
-        return hit[1]
-
     def town_code(self, town: str) -> str:
         t = self.data.towns
         for col in ("code", "name", "short_name"):
@@ -152,3 +166,14 @@ class Catalog:
             if len(hit):
                 return hit.iloc[0]
         raise DataError(f"镇街“{town}”不存在", f"no town '{town}' (give a code or a name)", field="town")
+
+
+def _equals(g: gpd.GeoDataFrame, cid: str, k: str, v) -> np.ndarray:
+    if k not in g.columns or k == g.geometry.name:
+        raise DataError(f"属性“{k}”不存在", f"no property '{k}' in {cid}", field=k)
+    col = g[k]
+    if pd.api.types.is_float_dtype(col):   # 12 matches 12.0
+        num = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+        return (col == num).to_numpy() if pd.notna(num) else np.zeros(len(g), dtype=bool)
+    text = col.astype(str) if col.dtype != object else col.fillna("").astype(str)
+    return (text == str(v)).to_numpy()

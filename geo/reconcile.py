@@ -54,10 +54,11 @@ def reconcile(projects: pd.DataFrame, data: PlanData, batches: list[dict]) -> di
     plan = data.investment.set_index("sector")
     tot = data.investment_totals.iloc[0]
     years = sorted(int(y) for y in projects["year"].dropna().unique())
-    sectors = list(plan.index) + sorted(set(projects["sector"].fillna("")) - set(plan.index) - {""})
+    sector = projects["sector"].astype(object).fillna("")
+    sectors = list(plan.index) + sorted(set(sector) - set(plan.index) - {""})
     rows = []
     for s in sectors + ["（未填领域）"]:
-        part = projects[projects["sector"].fillna("").replace("", "（未填领域）") == s]
+        part = projects[sector.replace("", "（未填领域）") == s]
         if s == "（未填领域）" and part.empty:
             continue
         rows.append(_sector_row(s, part, plan, years))

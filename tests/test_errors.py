@@ -67,7 +67,7 @@ def test_html_routes_get_html_error_pages(app, client, monkeypatch):
     r = client.get("/no/such/page?lang=en")
     assert r.status_code == 404 and r.mimetype == "text/html" and "Not found" in r.get_data(as_text=True)
     assert client.get("/?view=roads").status_code == 400
-    monkeypatch.setattr(app.extensions["zhuji"].store, "projects", lambda **kw: 1 / 0)
+    monkeypatch.setattr(app.extensions["zhuji"].store, "batches", lambda **kw: 1 / 0)
     r = client.get("/projects")
     assert r.status_code == 500 and r.mimetype == "text/html" and "ZeroDivision" not in r.get_data(as_text=True)
 

@@ -40,7 +40,7 @@ def _projects(params):
     year = params.get("year")
     if year not in (None, "") and not str(year).isdigit():
         raise DataError(f"year 应为年份：“{year}”", f"year must be a year, got '{year}'", field="year")
-    return analysis.filter_projects(services().store.projects(), year=year, sector=params.get("sector"),
+    return analysis.filter_projects(services().projects(), year=year, sector=params.get("sector"),
                                     status=params.get("status"))
 
 
@@ -117,8 +117,8 @@ def stats_export(fmt):
 # ---------------------------------------------------------------- dashboards and reconciliation
 
 def dashboard(df, band_km: float) -> dict:
-    zones = df.assign(zone=df["zones"].fillna("").str.split("；")).explode("zone")
-    clusters = df.assign(cl=df["cluster"].fillna("").str.split("；")).explode("cl")
+    zones = df.assign(zone=df["zones"].astype(object).fillna("").str.split("；")).explode("zone")
+    clusters = df.assign(cl=df["cluster"].astype(object).fillna("").str.split("；")).explode("cl")
     near = df[df["axis_distance_m"] <= band_km * 1000]
     return {"band_km": band_km, "total": analysis.statistics(df),
             "by_zone": analysis.breakdown(zones, "zone"), "by_cluster": analysis.breakdown(clusters, "cl"),
@@ -134,21 +134,21 @@ def dashboard_json():
 @bp.get("/analysis")
 def analysis_page():
     lang = request_lang()
-    years = sorted(int(y) for y in services().store.projects()["year"].dropna().unique())
+    years = sorted(int(y) for y in services().projects()["year"].dropna().unique())
     return render_template("analysis.html", years=years, ui=catalog(lang, ("ana.", "col.", "map.loading")))
 
 
 @bp.get("/api/projects/reconciliation.json")
 def reconciliation_json():
     s = services()
-    return jsonify(reconcile(s.store.projects(), s.data, s.store.batches(full=True)))
+    return jsonify(reconcile(s.projects(), s.data, s.store.batches(full=True)))
 
 
 @bp.get("/projects")
 def projects_page():
     request_lang()
     s = services()
-    return render_template("projects.html", r=reconcile(s.store.projects(), s.data, s.store.batches(full=True)))
+    return render_template("projects.html", r=reconcile(s.projects(), s.data, s.store.batches(full=True)))
 
 
 # ---------------------------------------------------------------- 表1 monitoring

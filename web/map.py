@@ -47,7 +47,7 @@ def layer_list():
 def layer_geojson(layer_id):
     s = services()
     if layer_id == "projects":
-        return s.projects_geojson().response(max_age=0)
+        return Response(s.projects_geojson(), mimetype="application/geo+json", headers={"Cache-Control": "no-cache"})
     if layer_id not in s.layers:
         raise not_found(f"图层“{layer_id}”不存在", f"no layer '{layer_id}'; layers: {', '.join(PLAN_LAYER_IDS)}, projects")
     return s.layers[layer_id].response()

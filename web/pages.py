@@ -35,4 +35,4 @@ def indicators_json():
 @bp.get("/api/projects/summary")
 def projects_summary():
     s = services()
-    return jsonify(summaries(s.store.projects(), s.data))
+    return jsonify(summaries(s.projects(), s.data))

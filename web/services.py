@@ -20,6 +20,7 @@ from geo.indicators import IndicatorStore, read_rules
 from geo.paths import REPO
 from geo.projects import ImportOptions, Limits, Store, default_url, import_file
 from geo.projects.join import join_index
+from geo.projects.snapshot import Snapshot
 from geo.registry import PLAN_LAYER_IDS, spec
 from layers import DEFAULT_VIEW
 from layers.render import build_page
@@ -67,6 +68,16 @@ class Services:
         store = Store(self.config["database_url"] or default_url(self.config["data_dir"]))
         log.info("project store: %s", store.describe())
         return store
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        snap = Snapshot(self.store)
+        self.store.after_write.append(snap.refresh)     # this process sees its own writes at once
+        return snap
+
+    def projects(self):
+        """The compact copy of all projects (statistics, summaries, the map); never waits on a write."""
+        return self.snapshot.frame()
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -146,14 +157,23 @@ class Services:
             self._projects[name] = hit
         return hit[1]
 
-    def projects_geojson(self) -> Cached:
-        return self._per_version("geojson", lambda: Cached(
-            dumps(feature_collection(self.catalog.projects_frame(), "key")), "application/geo+json"))
+    def projects_geojson(self):
+        """The whole projects layer as GeoJSON, streamed from the store a chunk at a time."""
+        from geo.features import projects_frame
+        from geo.projects import query
+        yield b'{"type":"FeatureCollection","features":['
+        first = True
+        for part in query.stream(self.store):
+            feats = feature_collection(projects_frame(part), "key")["features"]
+            for f in feats:
+                yield (b"" if first else b",") + dumps(f)
+                first = False
+        yield b"]}"
 
     def projects_feed(self) -> Cached:
         """What the map needs to draw and filter 100,000 projects: rows, not GeoJSON (¼ of the bytes)."""
         def build():
-            f = self.catalog.projects_frame()
+            f = self.projects()
             f = f.loc[f["lon"].notna(), MAP_FIELDS]
             rows = f.astype(object).where(f.notna(), None)
             return Cached(dumps({"fields": MAP_FIELDS, "rows": rows.to_numpy().tolist()}), "application/json")

@@ -26,6 +26,19 @@ _SQLITE_TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS projects_version_{op} AFTER {op.upper()} ON projects "
     "BEGIN UPDATE data_version SET v = v + 1 WHERE id = 1; END"
     for op in ("insert", "update", "delete")
+] + [
+    # the spatial index of the points, kept by triggers (so edits made in QGIS are indexed too)
+    "CREATE VIRTUAL TABLE IF NOT EXISTS projects_rtree USING rtree(id, minx, maxx, miny, maxy)",
+    "CREATE TRIGGER IF NOT EXISTS projects_rtree_insert AFTER INSERT ON projects WHEN new.lon IS NOT NULL "
+    "BEGIN INSERT INTO projects_rtree VALUES (new.rowid, new.lon, new.lon, new.lat, new.lat); END",
+    "CREATE TRIGGER IF NOT EXISTS projects_rtree_update AFTER UPDATE OF lon, lat ON projects "
+    "BEGIN DELETE FROM projects_rtree WHERE id = old.rowid; INSERT INTO projects_rtree SELECT new.rowid, new.lon, "
+    "new.lon, new.lat, new.lat WHERE new.lon IS NOT NULL; END",
+    "CREATE TRIGGER IF NOT EXISTS projects_rtree_delete AFTER DELETE ON projects "
+    "BEGIN DELETE FROM projects_rtree WHERE id = old.rowid; END",
+    # a store made before the index existed: index what is there
+    "INSERT INTO projects_rtree SELECT rowid, lon, lon, lat, lat FROM projects WHERE lon IS NOT NULL "
+    "AND rowid NOT IN (SELECT id FROM projects_rtree)",
 ]
 
 

@@ -130,6 +130,7 @@ class Store:
         self.kind = self.engine.dialect.name          # sqlite | postgresql
         self._version, self._version_at = 0, -1e9
         self._lock = threading.Lock()
+        self.after_write: list = []                     # callbacks once a write is committed
         if self.kind == "sqlite":
             _sqlite_pragmas(self.engine)
         from .schema import create
@@ -151,6 +152,8 @@ class Store:
             finally:
                 conn.info.pop("write", None)
         self._version_at = -1e9   # this process sees its own write at once
+        for fn in self.after_write:
+            fn()
 
     def audit(self, actor: str | None, action: str, target: str, rows: int, detail: dict, conn=None) -> None:
         values = {"at": now(), "actor": actor or "cli", "action": action, "target": target, "rows": rows,

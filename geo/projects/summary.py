@@ -11,15 +11,17 @@ def summaries(df: pd.DataFrame, data: PlanData) -> dict:
     inv = pd.to_numeric(df["investment"], errors="coerce") if len(df) else pd.Series(dtype=float)
     d = df.assign(investment=inv)
     towns = data.towns[["code", "name"]]
-    by_town = d.groupby("town_code").agg(projects=("key", "size"), investment=("investment", "sum"))
+    by_town = d.groupby(d["town_code"].astype(object)).agg(projects=("key", "size"), investment=("investment", "sum"))
     # a project of several towns counts for each of them (its investment is not split between them)
     multi = d[d.get("located_by", pd.Series(dtype=str)) == "multi"]
-    shared = pd.Series([c for cs in multi["town_codes"].fillna("") for c in cs.split(";") if c], dtype=object).value_counts()
+    shared = pd.Series([c for cs in multi["town_codes"].astype(object).fillna("") for c in cs.split(";") if c],
+                       dtype=object).value_counts()
     town_rows = [{"town_code": c, "town": n, "projects": int(by_town.at[c, "projects"]) if c in by_town.index else 0,
                   "investment_yi": round(float(by_town.at[c, "investment"]), 2) if c in by_town.index else 0.0,
                   "shared_projects": int(shared.get(c, 0))}
                  for c, n in zip(towns["code"], towns["name"])]
-    by_sector = d.groupby(d["sector"].replace("", "（未填）")).agg(projects=("key", "size"), investment=("investment", "sum"))
+    by_sector = d.groupby(d["sector"].astype(object).fillna("").replace("", "（未填）")).agg(
+        projects=("key", "size"), investment=("investment", "sum"))
     plan = data.investment.set_index("sector")
     sector_rows = []
     for s in list(plan.index) + [x for x in by_sector.index if x not in plan.index]:

@@ -90,8 +90,7 @@ def conformance(catalog: Catalog, req: ApiRequest) -> Result:
 
 def _collection_doc(catalog: Catalog, cid: str, base: str) -> dict:
     c = catalog.get(cid)
-    g = c.frame()
-    minx, miny, maxx, maxy = g.total_bounds if len(g) else catalog.data.county.total_bounds
+    minx, miny, maxx, maxy = c.bounds()
     href = f"{base}/collections/{cid}"
     return {
         "id": cid, "title": c.title, "description": c.description, "itemType": "feature",
@@ -198,17 +197,15 @@ def items(catalog: Catalog, req: ApiRequest, cid: str) -> Result:
     etag = _etag(cid, c.version(), req.query_string, req.html, req.gzip)
     if req.etags(etag):
         return 304, {"ETag": f'"{etag}"'}, b""
-    pos = catalog.select(cid, bbox=q.bbox, props=q.props)
-    page = pos[q.offset:q.offset + q.limit]
+    matched, rows = c.page(q.offset, q.limit, bbox=q.bbox, props=q.props)
     if req.html:
-        g = c.frame().iloc[page]
-        cols = [k for k in g.columns if k != g.geometry.name][:12]
-        return _html(req, "ogc/items.html", c=c, matched=len(pos), cols=cols,
-                     rows=g[cols].itertuples(index=False, name=None), cid=cid)
-    body = _feature_chunks(catalog.encoded(cid, q.out_epsg), page, _tail(req, cid, q, len(pos), len(page)))
+        cols = [k for k in rows.columns if k != rows.geometry.name][:12]
+        return _html(req, "ogc/items.html", c=c, matched=matched, cols=cols,
+                     rows=rows[cols].itertuples(index=False, name=None), cid=cid)
+    body = _feature_chunks(c.encode(rows, q.out_epsg), _tail(req, cid, q, matched, len(rows)))
     if req.gzip:
         body = _gzipped(body)
-    if len(page) <= STREAM_ABOVE:
+    if len(rows) <= STREAM_ABOVE:
         body = b"".join(body)
     headers = {"Content-Type": GEOJSON, "ETag": f'"{etag}"', "Vary": "Accept-Encoding, Accept",
                "Cache-Control": "public, max-age=60", "Content-Crs": f"<{crs_uri(q.out_epsg)}>"}
@@ -231,10 +228,10 @@ def _tail(req: ApiRequest, cid: str, q: _Query, matched: int, returned: int) -> 
             + b',"links":' + orjson.dumps(links) + b"}")
 
 
-def _feature_chunks(feats: list[bytes], page, tail: bytes) -> Iterator[bytes]:
+def _feature_chunks(feats: list[bytes], tail: bytes) -> Iterator[bytes]:
     yield b'{"type":"FeatureCollection","features":['
-    for i in range(0, len(page), 500):
-        yield (b"," if i else b"") + b",".join(feats[j] for j in page[i:i + 500])
+    for i in range(0, len(feats), 500):
+        yield (b"," if i else b"") + b",".join(feats[i:i + 500])
     yield tail
 
 
@@ -250,16 +247,14 @@ def _gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
 def item(catalog: Catalog, req: ApiRequest, cid: str, fid: str) -> Result:
     c = _get(catalog, cid)
     out_epsg = parse_crs(req.args.get("crs"), "crs")
-    g = c.frame()
-    hits = (g[c.key].astype(str) == fid).to_numpy().nonzero()[0]
-    if not len(hits):
+    g = c.feature(fid)
+    if g.empty:
         raise not_found(f"要素“{fid}”不存在", f"no feature '{fid}' in {cid}")
-    i = int(hits[0])
     if req.html:
-        row = g.iloc[i]
+        row = g.iloc[0]
         return _html(req, "ogc/item.html", c=c, cid=cid, title=str(row.get("name", fid)),
                      props=[(k, v) for k, v in row.items() if k != g.geometry.name])
-    feat = orjson.loads(catalog.encoded(cid, out_epsg)[i])
+    feat = orjson.loads(c.encode(g.iloc[:1], out_epsg)[0])
     feat["links"] = [{"rel": "self", "type": GEOJSON, "href": f"{req.base}/collections/{cid}/items/{fid}"},
                      {"rel": "collection", "type": JSON, "href": f"{req.base}/collections/{cid}"}]
     status, headers, body = _json(req, feat, GEOJSON)

@@ -1,0 +1,80 @@
+"""Reading projects a page or an area at a time, through the store's spatial index (SQLite R*Tree,
+PostGIS GiST), so that serving costs the same with 1,000 or 1,000,000 projects stored."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import text
+
+from ..errors import DataError
+from .store import PROJECT_COLUMNS
+
+NUMERIC = {"year": int, "source_row": int, "import_id": int, "investment": float, "investment_year": float,
+           "lon": float, "lat": float, "corridor_distance_m": float, "axis_distance_m": float}
+QUERYABLE = [c for c in PROJECT_COLUMNS if c not in ("extra", "geometry_wkt", "warnings", "updated_at")]
+
+
+def _where(store, bbox=None, props: dict | None = None, town: str | None = None) -> tuple[str, dict]:
+    clauses, params = [], {}
+    if bbox is not None:
+        params.update(x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3])
+        if store.kind == "postgresql":
+            clauses.append("p.geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)")
+        else:
+            clauses.append("p.rowid IN (SELECT id FROM projects_rtree WHERE minx <= :x2 AND maxx >= :x1 "
+                           "AND miny <= :y2 AND maxy >= :y1)")
+    for i, (k, v) in enumerate((props or {}).items()):
+        if k not in QUERYABLE:
+            raise DataError(f"属性“{k}”不存在", f"no property '{k}' in projects", field=k)
+        try:
+            params[f"v{i}"] = NUMERIC[k](v) if k in NUMERIC else str(v)
+        except (TypeError, ValueError):
+            return "1 = 0", {}                       # a number column never equals a word
+        clauses.append(f"p.{k} = :v{i}")
+    if town:
+        params["town"], params["town_like"] = town, f"%{town}%"
+        clauses.append("(p.town_code = :town OR p.town_codes LIKE :town_like)")
+    return (" AND ".join(clauses) or "1 = 1"), params
+
+
+def count(store, **filters) -> int:
+    where, params = _where(store, **filters)
+    with store.engine.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM projects p WHERE {where}"), params).scalar_one()
+
+
+def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:
+    where, params = _where(store, **filters)
+    cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
+    sql = f"SELECT {cols} FROM projects p WHERE {where} ORDER BY p.key LIMIT :limit OFFSET :offset"
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+
+
+def frame(store, **filters) -> pd.DataFrame:
+    """Every project matching (for a download): read in one query, bounded by the caller's concurrency."""
+    where, params = _where(store, **filters)
+    cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT {cols} FROM projects p WHERE {where} ORDER BY p.key"), params).all()
+    return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+
+
+def bounds(store) -> tuple[float, float, float, float] | None:
+    with store.engine.connect() as conn:
+        r = conn.execute(text("SELECT min(lon), min(lat), max(lon), max(lat) FROM projects WHERE lon IS NOT NULL")).one()
+    return None if r[0] is None else tuple(float(v) for v in r)
+
+
+def stream(store, chunk: int = 20_000):
+    """All projects, a chunk at a time, in key order (a whole-layer download without holding it in memory)."""
+    cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
+    last = ""
+    while True:
+        with store.engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {cols} FROM projects p WHERE p.key > :last ORDER BY p.key LIMIT :n"),
+                                {"last": last, "n": chunk}).all()
+        if not rows:
+            return
+        yield pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+        last = rows[-1][0]

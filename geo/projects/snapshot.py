@@ -1,0 +1,97 @@
+"""A compact, read-only copy of the projects table for statistics, identify and the map: built from the
+store in chunks, strings as categories where they repeat, and replaced whole when the data changes.
+
+Readers never wait on a write: when the store's version moves on, the next reader starts a rebuild in a
+background thread and keeps answering from the previous copy until the new one is swapped in (seconds).
+A process that writes refreshes its own copy right after the write, so its next answer is current.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import pandas as pd
+from sqlalchemy import text
+
+log = logging.getLogger("zhuji_map")
+COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
+           "town_name", "town_code", "town_codes", "location_text", "lon", "lat", "located_by", "accuracy", "zones",
+           "cluster", "corridor_name", "corridor_distance_m", "axis_branch", "axis_distance_m", "import_id"]
+CATEGORIES = ["sector", "status", "nature", "town_name", "town_code", "town_codes", "located_by", "accuracy", "zones",
+              "cluster", "corridor_name", "axis_branch"]
+CHUNK = 100_000
+
+
+def read_frame(store) -> pd.DataFrame:
+    """The whole table in chunks of rows (memory stays near the final, compact size)."""
+    parts, last = [], ""
+    cols = ", ".join(COLUMNS)
+    with store.engine.connect() as conn:
+        while True:
+            rows = conn.execute(text(f"SELECT {cols} FROM projects WHERE key > :last ORDER BY key LIMIT :n"),
+                                {"last": last, "n": CHUNK}).all()
+            if not rows:
+                break
+            parts.append(_compact(pd.DataFrame(rows, columns=COLUMNS)))
+            last = rows[-1][0]
+    if not parts:
+        return _compact(pd.DataFrame(columns=COLUMNS))
+    out = pd.concat(parts, ignore_index=True)
+    for c in CATEGORIES:                       # categories of different chunks: unify
+        out[c] = out[c].astype("category")
+    return out
+
+
+def _compact(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("investment", "investment_year", "lon", "lat", "corridor_distance_m", "axis_distance_m"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    for c in ("year", "import_id"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    for c in CATEGORIES:
+        df[c] = df[c].astype("category")
+    return df
+
+
+class Snapshot:
+    def __init__(self, store):
+        self.store = store
+        self._current: tuple[int | None, pd.DataFrame | None] = (None, None)
+        self._lock = threading.Lock()
+        self._building = False
+
+    def frame(self) -> pd.DataFrame:
+        version = self.store.version()
+        have, df = self._current
+        if have == version:
+            return df
+        if df is None:                         # the very first copy: nothing older to answer from
+            return self.refresh()
+        self._start_background()
+        return df
+
+    def refresh(self) -> pd.DataFrame:
+        """Build now (the first copy, or in the process that just wrote)."""
+        with self._lock:
+            version = self.store.version()
+            if self._current[0] != version:
+                self._current = (version, read_frame(self.store))
+            return self._current[1]
+
+    def _start_background(self) -> None:
+        with self._lock:
+            if self._building:
+                return
+            self._building = True
+
+        def run():
+            try:
+                version = self.store.version()
+                df = read_frame(self.store)
+                with self._lock:
+                    self._current = (version, df)
+            except Exception:  # noqa: BLE001 — a failed rebuild keeps the old copy and is logged
+                log.exception("rebuilding the projects snapshot failed")
+            finally:
+                self._building = False
+
+        threading.Thread(target=run, name="projects-snapshot", daemon=True).start()
