@@ -144,7 +144,7 @@ def test_search_by_pinyin_finds_fengqiao(watched):
 
 def test_permalink_restores_view_zoom_and_layers(watched, browser, base_url):
     page = watched.open("/?view=prosperity")
-    page.evaluate("ZhujiMap.map.setView([29.8, 120.3], 12)")
+    page.evaluate("void ZhujiMap.map.setView([29.8, 120.3], 12)")
     page.locator(".leaflet-control-layers-overlays label", has_text="在建项目").locator("input").click()
     url = page.url
     assert "#map=12/29.8" in url and "clusters" in url and "corridors%3A%E5%9C%A8%E5%BB%BA" in url

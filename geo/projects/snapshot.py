@@ -89,7 +89,7 @@ class Snapshot:
                 df = read_frame(self.store)
                 with self._lock:
                     self._current = (version, df)
-            except Exception:  # noqa: BLE001 — a failed rebuild keeps the old copy and is logged
+            except Exception:
                 log.exception("rebuilding the projects snapshot failed")
             finally:
                 self._building = False

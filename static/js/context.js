@@ -22,15 +22,33 @@ function outline() {
   };
 }
 
+// The overview follows the map; only a drag on the overview moves the map. (The plugin also sets the
+// map to the overview's view after the overview's own animated moves, which races with the map's next
+// move and rounds its zoom.)
+function overviewControl() {
+  return L.Control.MiniMap.extend({
+    _onMiniMapMoved() {
+      if (this._zjDragged) {
+        this._zjDragged = false;
+        this._miniMapMoving = true;
+        this._mainMap.setView(this._miniMap.getCenter(), this._mainMap.getZoom());
+      }
+      this._mainMapMoving = false;
+    },
+  });
+}
+
 function overview(map, ctx) {
   if (!L.Control.MiniMap) return;
   const mini = L.geoJSON(ctx, { interactive: false, coordsToLatLng,
     style: (f) => (f.properties.role === "county" ? { color: "#6c3483", weight: 2, fillOpacity: 0.2 }
                                                   : { color: "#aaa", weight: 1, fillOpacity: 0 }) });
   state.extraLayers.push(mini);
-  new L.Control.MiniMap(mini, { position: "bottomleft", toggleDisplay: true, zoomLevelOffset: -3, width: 150, height: 150,
-                                minimized: isSmall(),
-                                strings: { hideText: t("map.overview"), showText: t("map.overview") } }).addTo(map);
+  const Overview = overviewControl();
+  const control = new Overview(mini, { position: "bottomleft", toggleDisplay: true, zoomLevelOffset: -3, width: 150,
+    height: 150, minimized: isSmall(), mapOptions: { zoomSnap: 0.25 },
+    strings: { hideText: t("map.overview"), showText: t("map.overview") } }).addTo(map);
+  control._miniMap.on("dragstart", () => { control._zjDragged = true; });
 }
 
 export function addContext(map, cfg) {

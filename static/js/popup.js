@@ -143,7 +143,7 @@ export function openFeaturePopup(def, layer, at) {
 }
 
 // A popup that panned the map to fit pans it back when it closes (unless the user moved the map
-// meanwhile, or another popup took its place), so the county does not stay pushed aside.
+// meanwhile), so the county does not stay pushed aside.
 function panBackOnClose(map, popup) {
   const before = map.getCenter();
   let panned = false, moved = false;
@@ -153,10 +153,7 @@ function panBackOnClose(map, popup) {
   popup.once("remove", () => {
     map.off("autopanstart", onPan);
     map.off("dragstart zoomstart", onUser);
-    setTimeout(() => {
-      const other = map._popup && map._popup !== popup && map.hasLayer(map._popup);
-      if (panned && !moved && !other) map.panTo(before);
-    }, 0);
+    if (panned && !moved) map.panTo(before);     // a popup opened next stops this pan and pans for itself
   });
 }
 
