@@ -128,7 +128,7 @@ class Catalog:
             if not spec.stored:
                 frame = data.layer(spec.id).drop(columns=["search"], errors="ignore").reset_index(drop=True)
                 self.collections[spec.id] = PlanCollection(spec, frame, self)
-            elif store is not None:
+            elif store is not None and store.engine is not None:     # (an unavailable store has no projects)
                 self.collections[spec.id] = ProjectsCollection(spec, store, self)
 
     def get(self, cid: str):

@@ -160,3 +160,122 @@ def test_csv_exports_neutralise_formulas(client):
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text and "'@SUM(1)" in text
     z = client.get("/api/export/projects.shp")
     assert z.status_code == 200 and zipfile.ZipFile(io.BytesIO(z.data)).namelist()
+
+
+# ---------------------------------------------------------------- the store failing, and heavy readers
+
+def test_a_corrupt_store_file_leaves_the_plan_layers_served_and_says_what_to_do(tmp_path):
+    (tmp_path / "projects.sqlite").write_bytes(b"not a database " * 200)
+    c = server.create_app({"token": TOKEN, "data_dir": tmp_path}).test_client()
+    problems = " ".join(p["message"] for p in c.get("/healthz").get_json()["problems"])
+    assert "项目库文件已损坏" in problems and str(tmp_path / "projects.sqlite") in problems and "backup" in problems
+    assert c.get("/api/layers/towns.geojson").status_code == 200 and c.get("/").status_code == 200
+    assert c.get("/api/layers/projects.geojson").get_json()["features"] == []
+    r = c.post("/api/projects", json={"name": "x", "town": "枫桥镇"}, headers=AUTH)
+    assert r.status_code == 503 and "项目库文件已损坏" in r.get_json()["zh"]
+
+
+@pytest.mark.parametrize("message, status, words", [
+    ("database or disk is full", 507, "磁盘已满"), ("database is locked", 409, "另一项写入正在进行")])
+def test_a_full_disk_or_a_locked_store_is_named_and_nothing_is_stored(client, monkeypatch, message, status, words):
+    import sqlite3
+
+    import geo.projects.batches as gb
+    from sqlalchemy.exc import OperationalError
+
+    def failing(*a, **kw):
+        raise OperationalError("INSERT …", {}, sqlite3.OperationalError(message))
+    monkeypatch.setattr(gb, "_stage", failing)
+    r = post(client, csv_bytes([["K1", "甲", *FENGQIAO, "", "", "", "", ""]]), "k.csv")
+    body = r.get_json()
+    assert r.status_code == status and words in body["zh"] and "projects.sqlite" in body["zh"]
+    assert client.application.extensions["zhuji"].store.count() == 0
+
+
+def test_downloads_are_built_a_few_at_a_time_and_served_again_from_memory(client):
+    exports = client.application.extensions["zhuji"].exports
+    assert client.get("/api/export/towns.gpkg").status_code == 200          # built, kept
+    for _ in range(2):
+        exports.slots.acquire()                                            # every slot busy
+    try:
+        assert client.get("/api/export/towns.gpkg").status_code == 200      # kept: no slot needed
+        r = client.get("/api/export/towns.shp")
+        assert r.status_code == 503 and r.headers["Retry-After"] and "几秒后重试" in r.get_json()["zh"]
+    finally:
+        exports.slots.release()
+        exports.slots.release()
+
+
+def test_many_distinct_reads_keep_the_response_cache_within_its_budget(tmp_path):
+    app = server.create_app({"data_dir": tmp_path, "cache_mb": 1})
+    c = app.test_client()
+    for i in range(400):
+        assert c.get(f"/ogc/collections/towns/items?limit={1 + i % 23}&offset={i // 23}").status_code == 200
+    cache = app.wsgi_app
+    assert 0 < cache.used <= 1 * 2**20 and len(cache.entries) < 400
+
+
+def test_the_cache_answers_each_client_in_the_format_it_negotiated(tmp_path):
+    c = server.create_app({"data_dir": tmp_path}).test_client()
+    url = "/ogc/collections/towns/items?limit=2"
+    r = c.get(url, headers={"Accept": "application/json, text/html;q=0.9"})
+    assert r.mimetype == "application/geo+json"
+    r = c.get(url, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert r.mimetype == "text/html" and "Accept" in r.headers["Vary"]
+
+
+def test_writes_are_refused_before_their_body_is_read(tmp_path):
+    app = server.create_app({"data_dir": tmp_path, "token": TOKEN})
+
+    class Exploding(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            raise AssertionError("the body was read before the caller was known")
+
+    env = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/projects/import", "CONTENT_TYPE": "multipart/form-data; boundary=x",
+           "CONTENT_LENGTH": str(10**8), "wsgi.input": io.BufferedReader(Exploding()), "SERVER_NAME": "localhost",
+           "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    status = []
+    body = b"".join(app(env, lambda s, h, e=None: status.append(s)))
+    assert status[0].startswith("401") and ("令牌" in body.decode() or "登录" in body.decode())
+
+
+def test_wrong_tokens_are_rate_limited_and_logged(tmp_path, caplog):
+    c = server.create_app({"data_dir": tmp_path, "token": TOKEN}).test_client()
+    codes = [c.post("/api/projects", json={"name": "x"}, headers={"Authorization": f"Bearer guess{i}"}).status_code
+             for i in range(12)]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    assert sum("failed token" in r.getMessage() for r in caplog.records) == 10
+
+
+def test_security_headers(tmp_path):
+    c = server.create_app({"data_dir": tmp_path}).test_client()
+    for path in ("/", "/api/layers", "/towns/330681109"):
+        h = c.get(path).headers
+        csp = h["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+        assert h["X-Content-Type-Options"] == "nosniff" and h["X-Frame-Options"] == "SAMEORIGIN"
+        assert h["Referrer-Policy"] == "same-origin"
+    assert "'sha256-" in c.get("/").headers["Content-Security-Policy"]      # Folium's inline scripts, by hash
+
+
+@pytest.mark.postgis
+def test_edits_made_directly_in_postgis_show_within_a_second(postgis_url, tmp_path):
+    import time
+
+    import psycopg
+    from geo.projects import Store
+    Store(postgis_url).clear()
+    app = server.create_app({"token": TOKEN, "database_url": postgis_url, "data_dir": tmp_path})
+    c = app.test_client()
+    assert post(c, csv_bytes([["Q1", "原名", *FENGQIAO, "", "", "", "", ""]]), "q.csv").status_code == 200
+    with psycopg.connect(postgis_url) as conn:                  # as QGIS would: straight into the table
+        conn.execute("UPDATE projects SET name = 'QGIS改名' WHERE key = '2026/id:Q1'")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        names = [f["properties"]["name"] for f in c.get("/ogc/collections/projects/items").get_json(force=True)["features"]]
+        if names == ["QGIS改名"]:
+            break
+    assert names == ["QGIS改名"] and time.monotonic() < deadline

@@ -132,3 +132,28 @@ class ResponseCache:
             while self.used > self.budget and self.entries:
                 _, gone = self.entries.popitem(last=False)
                 self.used -= len(gone[3])
+
+
+class ExportCache:
+    """Finished downloads kept per data version within a byte budget, and the slots for building new ones."""
+
+    def __init__(self, budget: int, slots: int):
+        self.budget, self.used, self.items = budget, 0, OrderedDict()
+        self.lock, self.slots = threading.Lock(), threading.BoundedSemaphore(slots)
+
+    def get(self, key):
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+            return hit
+
+    def put(self, key, value: tuple[bytes, str, str]) -> None:
+        if len(value[0]) > self.budget // 4:          # a very large file is not kept: built again if asked
+            return
+        with self.lock:
+            self.items[key] = value
+            self.used += len(value[0])
+            while self.used > self.budget and self.items:
+                _, old = self.items.popitem(last=False)
+                self.used -= len(old[0])

@@ -19,7 +19,7 @@ from layers.messages import both
 
 log = logging.getLogger("zhuji_map")
 JSON_PREFIXES = ("/api/", "/ogc")
-CODES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+CODES = {507: "InsufficientStorage", 400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
          405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge", 415: "UnsupportedMediaType",
          429: "TooManyRequests", 500: "ServerError", 503: "ServiceUnavailable"}
 
@@ -88,7 +88,7 @@ def _unexpected(exc: Exception) -> Response:
 def register(app: Flask) -> None:
     app.register_error_handler(ApiError, respond)
     app.register_error_handler(DataError, lambda exc: respond(ApiError.from_data_error(exc)))
-    app.register_error_handler(StoreError, lambda exc: respond(ApiError.from_data_error(exc, 500)))
+    app.register_error_handler(StoreError, lambda exc: respond(ApiError.from_data_error(exc, getattr(exc, "status", 500))))
     app.register_error_handler(ConflictError, lambda exc: respond(ApiError.from_data_error(exc, 409)))
     app.register_error_handler(413, _too_large)
     app.register_error_handler(HTTPException, _http)

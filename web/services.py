@@ -19,6 +19,7 @@ from geo.geojson import dumps, feature_collection
 from geo.indicators import IndicatorStore, read_rules
 from geo.paths import REPO
 from geo.projects import ImportOptions, Limits, Store, default_url, import_file
+from geo.projects.failures import UnavailableStore, explain
 from geo.projects.join import join_index
 from geo.projects.snapshot import Snapshot
 from geo.registry import PLAN_LAYER_IDS, spec
@@ -27,7 +28,7 @@ from layers.render import build_page
 
 from .assets import check_installed
 from .basemaps import basemaps_for
-from .caching import Cached
+from .caching import Cached, ExportCache
 from .security import policy, script_hashes, tile_hosts
 from .uploads import Uploads
 from .users import Users
@@ -65,7 +66,17 @@ class Services:
 
     @cached_property
     def store(self) -> Store:
-        store = Store(self.config["database_url"] or default_url(self.config["data_dir"]))
+        """The project store; if it cannot be opened (corrupt file, no server…), a stand-in that says why,
+        so the plan layers are still served."""
+        url = self.config["database_url"] or default_url(self.config["data_dir"])
+        try:
+            store = Store(url)
+        except Exception as exc:  # noqa: BLE001 — any failure to open becomes a stated reason, not a dead service
+            where = url.removeprefix("sqlite:///") if url.startswith("sqlite") else url.split("@")[-1]
+            err = explain(exc, where, 503)
+            log.error("project store unavailable: %s", err)
+            self.data.problems.append(err)
+            return UnavailableStore(err, where)
         log.info("project store: %s", store.describe())
         return store
 
@@ -85,15 +96,19 @@ class Services:
 
     @cached_property
     def users(self) -> Users:
-        return Users(self.store.engine)
+        return self.store if self.store.kind == "unavailable" else Users(self.store.engine)
 
     @cached_property
     def indicators(self) -> IndicatorStore:
-        return IndicatorStore(self.store)
+        return self.store if self.store.kind == "unavailable" else IndicatorStore(self.store)
 
     @cached_property
     def rules(self) -> dict:
         return read_rules(self.data.plan_dir)
+
+    @cached_property
+    def exports(self) -> ExportCache:
+        return ExportCache(self.config["export_cache_mb"] * 2**20, self.config["max_exports"])
 
     @cached_property
     def uploads(self) -> Uploads:
@@ -163,7 +178,7 @@ class Services:
         from geo.projects import query
         yield b'{"type":"FeatureCollection","features":['
         first = True
-        for part in query.stream(self.store):
+        for part in query.stream(self.store) if self.store.engine is not None else []:
             feats = feature_collection(projects_frame(part), "key")["features"]
             for f in feats:
                 yield (b"" if first else b",") + dumps(f)

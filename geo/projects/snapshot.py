@@ -60,6 +60,8 @@ class Snapshot:
         self._building = False
 
     def frame(self) -> pd.DataFrame:
+        if self.store.engine is None:          # the store is unavailable: no projects, the reason is in /healthz
+            return _compact(pd.DataFrame(columns=COLUMNS))
         version = self.store.version()
         have, df = self._current
         if have == version:

@@ -36,8 +36,9 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
-from ..errors import DataError, StoreError
+from ..errors import DataError
 from ..paths import REPO
 
 log = logging.getLogger("zhuji_map")
@@ -89,6 +90,11 @@ class ConflictError(DataError):
     """A write that would overwrite something else (a rename onto an existing project…): HTTP 409."""
 
 
+def explain(exc: Exception, where: str):
+    from .failures import explain as _explain
+    return _explain(exc, where)
+
+
 def default_url(data_dir: str | os.PathLike | None = None) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -137,11 +143,27 @@ class Store:
         create(self)
 
     def describe(self) -> str:
+        """The store as a person finds it: the SQLite file's path, or the database without its password."""
+        if self.kind == "sqlite":
+            return str(self.engine.url.database)
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
     def writing(self):
-        """One writer at a time for this store, in one transaction."""
+        """One writer at a time for this store, in one transaction; a failure is explained (full disk,
+        locked, corrupt …) and nothing of the write is kept."""
+        try:
+            with self._writing() as conn:
+                yield conn
+        except (DataError, KeyError, ValueError):
+            raise
+        except DBAPIError as exc:
+            raise explain(exc, self.describe()) from exc
+        for fn in self.after_write:
+            fn()
+
+    @contextmanager
+    def _writing(self):
         with self._lock, self.engine.connect() as conn:
             conn.info["write"] = True
             try:
@@ -152,8 +174,6 @@ class Store:
             finally:
                 conn.info.pop("write", None)
         self._version_at = -1e9   # this process sees its own write at once
-        for fn in self.after_write:
-            fn()
 
     def audit(self, actor: str | None, action: str, target: str, rows: int, detail: dict, conn=None) -> None:
         values = {"at": now(), "actor": actor or "cli", "action": action, "target": target, "rows": rows,
@@ -175,9 +195,7 @@ class Store:
             raise
         except Exception as exc:   # the transaction rolled back, whatever failed
             log.exception("import of %s failed", batch.get("filename"))
-            raise StoreError(f"导入失败，本次上传未写入任何数据（{type(exc).__name__}: {exc}）",
-                             f"the import failed; nothing of this upload was stored ({type(exc).__name__}: {exc})",
-                             file=batch.get("filename")) from exc
+            raise explain(exc, self.describe()) from exc
 
     def rollback_batch(self, import_id: int, *, actor: str | None) -> dict:
         from . import batches
