@@ -180,8 +180,9 @@ def test_a_corrupt_store_file_leaves_the_plan_layers_served_and_says_what_to_do(
 def test_a_full_disk_or_a_locked_store_is_named_and_nothing_is_stored(client, monkeypatch, message, status, words):
     import sqlite3
 
-    import geo.projects.batches as gb
     from sqlalchemy.exc import OperationalError
+
+    import geo.projects.batches as gb
 
     def failing(*a, **kw):
         raise OperationalError("INSERT …", {}, sqlite3.OperationalError(message))
@@ -266,6 +267,7 @@ def test_edits_made_directly_in_postgis_show_within_a_second(postgis_url, tmp_pa
     import time
 
     import psycopg
+
     from geo.projects import Store
     Store(postgis_url).clear()
     app = server.create_app({"token": TOKEN, "database_url": postgis_url, "data_dir": tmp_path})

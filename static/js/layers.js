@@ -1,7 +1,7 @@
 // Fills Folium's FeatureGroups from the app's cached layer data.
 import { escapeHtml } from "./dom.js";
 import { coordsToLatLng, toMap } from "./datum.js";
-import { lineLabel, PRIORITY, register, sideAlternatives, tooltipElement } from "./labels.js";
+import { lineLabel, NUDGES, PRIORITY, register, sideAlternatives, tooltipElement } from "./labels.js";
 import { clickable, openFeaturePopup } from "./popup.js";
 import { addClusterLayer } from "./projects.js";
 import { state, t } from "./state.js";
@@ -28,7 +28,8 @@ function tooltip(cfg, def, p, layer) {
   if (!def.permanentLabels) { layer.bindTooltip(html, { sticky: true }); return; }
   const onAxis = cfg.emphasis === "axis" && p.axis_branches;
   layer.bindTooltip(html, { permanent: true, direction: "center", className: "zj-label" + (onAxis ? " zj-label-axis" : "") });
-  register({ element: tooltipElement(layer), prio: onAxis ? PRIORITY.axisTown : PRIORITY.town });
+  register({ element: tooltipElement(layer), prio: onAxis ? PRIORITY.axisTown : PRIORITY.town,
+             alts: sideAlternatives(layer, NUDGES) });
 }
 
 function pointStyle(cfg, def, f) {
