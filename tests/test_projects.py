@@ -239,7 +239,7 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))
-    assert r.status_code == 500 and "nothing of this upload was stored" in r.get_json()["description"]
+    assert r.status_code == 500 and "nothing was stored" in r.get_json()["description"]
     after = stored(client)
     assert len(after) == 1 and after[0]["properties"]["name"] == "已有项目"
     assert [a["action"] for a in store.audit_log()] == ["import"]

@@ -281,3 +281,14 @@ def test_edits_made_directly_in_postgis_show_within_a_second(postgis_url, tmp_pa
         if names == ["QGIS改名"]:
             break
     assert names == ["QGIS改名"] and time.monotonic() < deadline
+
+
+def test_csp_lets_in_tiles_of_configured_basemaps_only(tmp_path):
+    maps = [{"name": "内网影像", "url": "http://10.0.0.5/wmts/{z}/{x}/{y}.png", "datum": "cgcs2000"},
+            {"name": "天地图", "url": ["https://t{s}.tianditu.gov.cn/vec_w/{z}/{x}/{y}", "https://t{s}.tianditu.gov.cn/cva_w/{z}/{x}/{y}"],
+             "subdomains": "01234567", "datum": "cgcs2000"}]
+    csp = server.create_app({"data_dir": tmp_path, "basemaps": maps}).test_client().get("/").headers["Content-Security-Policy"]
+    img = next(d for d in csp.split("; ") if d.startswith("img-src"))
+    assert "http://10.0.0.5" in img and "https://*.tianditu.gov.cn" in img
+    plain = server.create_app({"data_dir": tmp_path}).test_client().get("/").headers["Content-Security-Policy"]
+    assert next(d for d in plain.split("; ") if d.startswith("img-src")) == "img-src 'self' data: blob:"

@@ -19,19 +19,21 @@ def script_hashes(html: str) -> list[str]:
 
 
 def tile_hosts(basemaps: list[dict]) -> list[str]:
+    """Origins of every configured tile layer, so the CSP lets those images in and nothing else."""
     hosts = []
     for b in basemaps:
-        u = urlparse(b.get("url", "").replace("{s}", "x"))
-        if u.scheme and u.netloc:
-            sub = b.get("subdomains")
-            hosts.append(f"{u.scheme}://{'*.' + u.netloc.split('.', 1)[1] if sub else u.netloc}")
+        for layer in b.get("layers") or [b]:
+            u = urlparse(str(layer.get("url", "")).replace("{s}", "x"))
+            if u.scheme and u.netloc:
+                sub = layer.get("subdomains")
+                hosts.append(f"{u.scheme}://{'*.' + u.netloc.split('.', 1)[1] if sub else u.netloc}")
     return sorted(set(hosts))
 
 
 def policy(extra_scripts: list[str] = (), img_hosts: list[str] = ()) -> str:
     return "; ".join([
-        "default-src 'self'", "script-src 'self' " + " ".join(extra_scripts), "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob: " + " ".join(img_hosts), "connect-src 'self'", "font-src 'self' data:",
+        "default-src 'self'", " ".join(["script-src 'self'", *extra_scripts]), "style-src 'self' 'unsafe-inline'",
+        " ".join(["img-src 'self' data: blob:", *img_hosts]), "connect-src 'self'", "font-src 'self' data:",
         "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'self'",
     ])
 

@@ -8,10 +8,24 @@ import { state, t } from "./state.js";
 const COUNTY = { color: "#17202a", weight: 3, fill: false };
 const NEIGHBOUR = { color: "#b3b6b7", weight: 1, fillColor: "#f2f3f4", fillOpacity: 1 };
 
+// Over a basemap the neighbours are outlined only, so the basemap shows beyond the county too.
+export function neighbourStyle() {
+  return state.basemap && state.basemap !== "none" ? Object.assign({}, NEIGHBOUR, { fillOpacity: 0 }) : NEIGHBOUR;
+}
+
+export const COUNTY_STYLE = COUNTY;
+
+function style(f) {
+  return f.properties.role === "county" ? COUNTY : neighbourStyle();
+}
+
+export function restyleContext() {
+  if (state.context) state.context.setStyle(style);
+}
+
 function outline() {
   return {
-    pane: "zj-context", interactive: false, coordsToLatLng,
-    style: (f) => (f.properties.role === "county" ? COUNTY : NEIGHBOUR),
+    pane: "zj-context", interactive: false, coordsToLatLng, style,
     onEachFeature: (f, layer) => {
       if (f.properties.role === "county") return;
       const name = document.createElement("span");
@@ -54,6 +68,7 @@ function overview(map, ctx) {
 export function addContext(map, cfg) {
   return fetchJson(cfg.context).then((ctx) => {
     const layer = L.geoJSON(ctx, outline()).addTo(map);
+    state.context = layer;
     state.extraLayers.push(layer);
     overview(map, ctx);
   });

@@ -1,5 +1,6 @@
 // The legend lists exactly what is drawn: only layers on the map, only classes present among the
 // features shown (filters applied), each in the style it is drawn in. It folds away and scrolls inside.
+import { COUNTY_STYLE, neighbourStyle } from "./context.js";
 import { el, isolate } from "./dom.js";
 import { collapsible, isSmall } from "./layout.js";
 import { radiusFor } from "./projects.js";
@@ -7,8 +8,6 @@ import { state, t } from "./state.js";
 import { emphasised, emphasisOf, legendEntry, styleFor } from "./style.js";
 import { swatch } from "./swatch.js";
 
-const COUNTY = { color: "#17202a", weight: 3, fill: false };          // static/js/context.js
-const NEIGHBOUR = { color: "#b3b6b7", weight: 1, fillColor: "#f2f3f4", fillOpacity: 1 };
 
 function row(sw, label) {
   const r = el("div", "zj-legend-row");
@@ -99,8 +98,8 @@ function projectSection(def) {
 
 function contextSection() {
   const sec = section("context", t("map.context"));
-  sec.appendChild(row(swatch("line", COUNTY), t("map.county")));
-  sec.appendChild(row(swatch("polygon", NEIGHBOUR), t("map.neighbours")));
+  sec.appendChild(row(swatch("line", COUNTY_STYLE), t("map.county")));
+  sec.appendChild(row(swatch("polygon", neighbourStyle()), t("map.neighbours")));
   return sec;
 }
 
@@ -129,7 +128,7 @@ export function legendControl(map, cfg) {
     if (pending) cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => { pending = null; now(); });
   };
-  map.on("overlayadd overlayremove zj:filter", refresh);
+  map.on("overlayadd overlayremove baselayerchange zj:filter", refresh);
   map.on("zj:ready", now);
   now();
   return c;

@@ -28,6 +28,10 @@ export function confidenceText(v) {
     .replace(/;\s*/g, "；");
 }
 
+function levelWords(v) {
+  return state.cfg.lang === "en" ? v : String(v).replace(/\b(high|medium|low|unlocated)\b/g, (w) => t("conf." + w));
+}
+
 // "中文 / English" → the page's half (each "；"-separated part on its own)
 function bilingual(v) {
   return String(v).split("；").map((part) => {
@@ -42,9 +46,9 @@ function fieldValue(f, v) {
     dd.appendChild(el("blockquote", "zj-quote", v));
   } else if (f.kind === "confidence") {
     dd.appendChild(el("span", "zj-conf zj-conf-" + String(v).split(/[\s(;]/)[0], confidenceText(v)));
-  } else if (f.kind === "list") {
+  } else if (f.kind === "list") {          // items may end in a confidence: "店口镇（中心镇，high）"
     const ul = el("ul");
-    String(v).split("；").forEach((x) => { if (x) ul.appendChild(el("li", null, x)); });
+    String(v).split("；").forEach((x) => { if (x) ul.appendChild(el("li", null, levelWords(x))); });
     dd.appendChild(ul);
   } else if (f.kind === "located") {
     dd.textContent = state.cfg.ui["map.located_" + v] || String(v);

@@ -8,6 +8,7 @@ export const state = {
   layers: {},          // layer id → {def, features, count, clusterGroup?, shown?}
   index: [],           // search entries
   extraLayers: [],     // drawn outside the toggles (context, overview): moved too when the datum changes
+  context: null,       // the county outline and the neighbours (context.js)
   datum: "wgs84",      // the overlays' datum: "gcj02" while a GCJ-02 basemap is on (datum.js)
   basemap: "none",     // id of the basemap on the map
   filters: {},         // project filters: field → value ("" = all)
