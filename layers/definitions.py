@@ -18,7 +18,8 @@ class Field:
     en: str
     kind: str = "text"          # text | quote (the plan's words) | confidence | list | located | bilingual
     #                             (中文 / English: the page's half) | tech (research notes, often English:
-    #                             folded under 技术说明 on the map, shown on detail pages)
+    #                             folded under 技术说明 on the map, shown on detail pages) | record
+    #                             (an object: the officer's own columns, shown as they came)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ PROJECTS = LayerDef(
            Field("corridor_distance_m", "距交通项目（米，示意线）", "Distance to it (m, schematic line)"),
            Field("axis_branch", "最近发展轴", "Nearest axis branch"), Field("axis_distance_m", "距发展轴（米）", "Distance to axis (m)"),
            Field("located_by", "定位方式", "Located by", "located"),
+           Field("plan_fit", "规划符合性提示（仅供参考）", "Plan-fit hint (for reading only)"),
+           Field("extra", "清单中的其他列", "Other columns of the list", "record"),
            Field("warnings", "导入提示", "Import warnings", "bilingual")),
     legend=tuple(LegendEntry(k, k, {"radius": 6, "fillColor": v, "color": "#fff"}) for k, v in SECTOR_COLOURS.items()),
     searchable=False, cluster=True, feed="/api/map/projects.json", detail_api="/api/projects/{key}",

@@ -228,3 +228,96 @@ def test_download_buttons(watched):
     with page.expect_download() as dl:
         page.click("#zj-download .zj-download-link")
     assert dl.value.suggested_filename.startswith("zhuji-towns-") and dl.value.suggested_filename.endswith("-EPSG4549.zip")
+
+
+# ---------------------------------------------------------------- 查询此处 / 范围统计 / charts (issue 13)
+def _json(url):
+    import json
+    import urllib.request
+    return json.loads(urllib.request.urlopen(url).read())
+
+
+def _screen(page, lat, lon):
+    return page.evaluate("([lat, lon]) => { const p = ZhujiMap.map.latLngToContainerPoint([lat, lon]);"
+                         " const r = ZhujiMap.map.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
+                         [lat, lon])
+
+
+def _lonlat(page, x, y):
+    return page.evaluate("([x, y]) => { const r = ZhujiMap.map.getContainer().getBoundingClientRect();"
+                         " const ll = ZhujiMap.map.containerPointToLatLng([x - r.left, y - r.top]); return [ll.lng, ll.lat]; }", [x, y])
+
+
+def test_draw_a_polygon_and_read_the_counts(watched, base_url):
+    from shapely.geometry import Polygon, shape
+    page = watched.open("/")
+    cx, cy = _screen(page, 29.72, 120.245)                     # around the city centre, where projects crowd
+    corners = [(cx - 110, cy - 90), (cx + 120, cy - 70), (cx + 90, cy + 100), (cx - 100, cy + 80)]
+    page.click(".zj-ask-area")
+    page.click(".zj-draw-polygon")
+    for n, (x, y) in enumerate(corners + corners[:1]):            # back on the first point closes the shape
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+        if n < len(corners):        # leaflet-draw ignores a click that comes within 50 ms of the last vertex
+            page.wait_for_function("(n) => { const h = ZhujiMap.drawHandler; return h._markers.length === n && !h._disableMarkers; }",
+                                   arg=n + 1)
+    page.wait_for_selector("#zj-answer[data-state='answered']", timeout=10000)
+    area = Polygon([_lonlat(page, x, y) for x, y in corners])
+    pts = [f for f in _json(base_url + "/api/layers/projects.geojson")["features"] if f["geometry"]]
+    inside = [f["properties"] for f in pts if area.contains(shape(f["geometry"]))]
+    assert len(inside) >= 10                                        # the test asks a question with an answer
+    total = page.locator(".zj-answer-total").inner_text()
+    inv = round(sum(p["investment"] or 0 for p in inside), 2)
+    assert f"范围内 {len(inside)} 个项目" in total and f"总投资 {inv:g} 亿元" in total, (total, len(inside), inv)
+    rows = page.locator(".zj-answer-table").first.locator("tr").all_inner_texts()[1:]
+    by_sector = {r.split("\t")[0]: int(r.split("\t")[1]) for r in rows}
+    assert sum(by_sector.values()) == len(inside)
+    assert by_sector == {s: sum(p["sector"] == s for p in inside) for s in {p["sector"] for p in inside}}
+    assert page.locator(".zj-answer-export").first.get_attribute("href").startswith("/api/stats.xlsx?")
+    assert watched.errors == [] and watched.foreign() == []
+
+
+def test_identify_lists_everything_at_a_point_and_opens_no_popup(watched, base_url):
+    from shapely.geometry import shape
+    page = watched.open("/")
+    town = next(f for f in _json(base_url + "/api/layers/towns.geojson")["features"] if f["properties"]["name"] == "浣东街道")
+    p = shape(town["geometry"]).representative_point()
+    page.click(".zj-ask-identify")
+    assert page.get_attribute(".zj-ask-identify", "aria-pressed") == "true"
+    page.mouse.click(*_screen(page, p.y, p.x))
+    page.wait_for_selector("#zj-answer[data-state='answered']", timeout=10000)
+    text = page.locator("#zj-answer").inner_text()
+    assert "浣东街道" in text and "融杭通金" in text and "枫桥经验" in text and "公里" in text
+    assert "示意线" in text
+    assert page.locator(".leaflet-popup").count() == 0              # the click was a question, not a popup
+    page.click(".zj-answer-close")
+    assert page.get_attribute(".zj-ask-identify", "aria-pressed") == "false"
+    click_at(page, p.y, p.x)                                         # back to popups
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    assert watched.errors == []
+
+
+def test_axis_band_statistics_follow_the_year_filter(watched, base_url):
+    page = watched.open("/")
+    page.select_option("#zj-filters-projects select[name=year]", "2026")
+    page.click(".zj-ask-area")
+    page.select_option(".zj-answer-named select[name=kind]", "axis")
+    page.select_option(".zj-answer-named select[name=which]", "EW")
+    page.fill(".zj-answer-named input[name=km]", "5")
+    page.click(".zj-answer-named button[type=submit]")
+    page.wait_for_selector("#zj-answer[data-state='answered']", timeout=10000)
+    api = _json(base_url + "/api/stats?axis=EW&km=5&year=2026")
+    assert "2026年" in page.locator(".zj-answer-filters").inner_text()
+    assert f"范围内 {api['projects']} 个项目" in page.locator(".zj-answer-total").inner_text()
+    assert "枫桥经验发展轴两侧5公里" in page.locator(".zj-answer-head").inner_text()
+
+
+@pytest.mark.parametrize("path, ready", [("/analysis", "body[data-dashboard]"), ("/indicators", "body[data-charts]")])
+def test_charts_render_with_no_request_to_another_host(watched, path, ready):
+    page = watched.page
+    page.goto(watched.base + path)
+    page.wait_for_selector(ready, timeout=15000)
+    charts = page.locator("[data-drawn='1']")
+    assert charts.count() >= (6 if path == "/analysis" else 10)
+    assert page.locator("[data-drawn='1'] svg").count() == charts.count()     # drawn by ECharts, as SVG
+    assert watched.foreign() == [] and watched.errors == []

@@ -1,6 +1,7 @@
 // 诸暨“十五五”规划一张图 — the map page. Folium built the map, its controls and one FeatureGroup per
 // toggle; the inline script left them in window.ZhujiBoot. This module fills them from the app's
 // cached layer data and adds the header, basemaps, layer panel, legend, labels, search and print.
+import { askControl } from "./ask.js";
 import { addBasemaps, initialBasemap } from "./basemap.js";
 import { addContext } from "./context.js";
 import { localiseControls } from "./controls.js";
@@ -67,6 +68,7 @@ export function init(map, cfg, groups, control) {
   layerPanel(map, cfg, control);
   addBasemaps(map, cfg, control, base);
   legendControl(map, cfg);
+  askControl(map);
   const filters = {};
   cfg.layers.filter((d) => d.filters.length).forEach((d) => { filters[d.id] = filterControl(map, cfg, d); });
   keepPlaced(map);

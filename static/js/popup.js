@@ -52,6 +52,14 @@ function fieldValue(f, v) {
     dd.appendChild(ul);
   } else if (f.kind === "located") {
     dd.textContent = state.cfg.ui["map.located_" + v] || String(v);
+  } else if (f.kind === "record") {        // the list's own columns, as the officer named them
+    const inner = el("dl", "zj-record");
+    Object.entries(v).forEach(([k, x]) => {
+      if (x === null || x === "") return;
+      inner.appendChild(el("dt", null, k));
+      inner.appendChild(el("dd", null, String(x)));
+    });
+    dd.appendChild(inner);
   } else if (f.kind === "bilingual") {
     dd.textContent = bilingual(v);
   } else {
@@ -65,6 +73,7 @@ function fields(list, props) {
   list.forEach((f) => {
     const v = props[f.key];
     if (v === null || v === undefined || v === "") return;
+    if (f.kind === "record" && (typeof v !== "object" || !Object.keys(v).length)) return;
     dl.appendChild(el("dt", null, f.label));
     dl.appendChild(fieldValue(f, v));
   });
@@ -136,6 +145,7 @@ export function lazyPopup(cfg, def, props, popup) {
 
 // Open a feature's popup: above a point's symbol, else where it was clicked (or at `at`).
 export function openFeaturePopup(def, layer, at) {
+  if (state.asking === "identify" || state.drawing) return null;     // the click is a question (ask.js)
   const map = state.map, cfg = state.cfg, p = layer.feature.properties;
   const point = layer.getRadius && layer.getLatLng;
   const where = point ? layer.getLatLng() : (at || layer.getBounds().getCenter());

@@ -17,6 +17,9 @@ export const state = {
   labelRuns: 0,        // placements done; labelZoom: the zoom of the last one (tests wait on it)
   labelZoom: null,
   junction: null,      // the axis junction (L.LatLng) in the axis view
+  asking: null,        // "identify" while 查询此处 is on; drawing: a 范围统计 shape is being drawn (ask.js)
+  drawing: false,
+  lastStats: null,     // the last /api/stats answer shown
   autoFit: true,       // the view is still the fitted one: refit when the layout changes
   errors: [],
 };
