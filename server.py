@@ -15,7 +15,7 @@ import sys
 from flask import Flask
 
 from geo.paths import REPO
-from web import BLUEPRINTS, auth, config, errors, i18n, security
+from web import BLUEPRINTS, auth, config, converters, errors, i18n, security
 from web.caching import ResponseCache
 from web.jsonio import OrjsonProvider
 from web.services import Services
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None, *, config_file: str | None = None)
     app.config["MAX_CONTENT_LENGTH"] = int(cfg["max_upload_mb"] * 1024 * 1024)
     services = Services(cfg)
     app.extensions["zhuji"] = services
+    converters.init_app(app)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     errors.register(app)
@@ -55,6 +56,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("fontTools").setLevel(logging.WARNING)     # PDF font subsetting: ~18 KB of INFO per print
     overrides = {"host": args.host, "port": args.port, "basemap": args.basemap, "threads": args.threads}
     try:
         app = create_app(overrides, config_file=args.config)

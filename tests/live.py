@@ -17,18 +17,24 @@ def start_server(env_extra=None):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": tempfile.mkdtemp(prefix="zhuji-browser-"), "ZHUJI_MAP_TOKEN": TOKEN,
-           **(env_extra or {})}
-    env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    data_dir = tempfile.mkdtemp(prefix="zhuji-browser-")
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": data_dir, "ZHUJI_MAP_TOKEN": TOKEN}
+    env.pop("DATABASE_URL", None)              # SQLite in the data dir unless the caller asks for PostGIS
+    env.update(env_extra or {})
+    # the log goes to a file: a pipe nobody reads fills up and then blocks the server mid-request
+    log_path = os.path.join(data_dir, "server.log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log_path
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc, f"http://127.0.0.1:{port}"
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode()) from None
+                with open(log_path, encoding="utf-8", errors="replace") as log:
+                    raise RuntimeError(log.read()) from None
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not start")

@@ -213,29 +213,6 @@ def test_landing_and_conformance(client):
     assert all(C4549 in c["crs"] and C4490 in c["crs"] for c in cols)
 
 
-def test_property_based_no_server_errors(tmp_path):
-    """schemathesis generates requests from the OpenAPI document; none may produce a 5xx."""
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
-
-    app = server.create_app({"data_dir": tmp_path})
-    schema = schemathesis.openapi.from_wsgi("/ogc/api", app)
-    failures, calls = [], []
-    for op in schema.get_all_operations():
-        operation = op.ok()
-
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(case=operation.as_strategy())
-        def run(case):
-            resp = case.call()
-            calls.append(resp.status_code)
-            if resp.status_code >= 500:
-                failures.append((case.method, case.formatted_path, case.query, resp.status_code))
-        run()
-    assert failures == []
-    assert len(calls) > 100 and 400 in calls and 200 in calls     # it really exercised the API
-
-
 def test_cli_export_same_options(tmp_path, data):
     import sys
 

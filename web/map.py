@@ -9,6 +9,7 @@ from layers import VIEWS
 from .assets import STATIC, VENDOR, is_served
 from .errors import ApiError, not_found
 from .i18n import request_lang
+from .openapi import openapi_document
 from .services import services
 from .tiles import RULE as TILE_RULE
 from .tiles import tile
@@ -61,6 +62,12 @@ def map_projects():
 @bp.get("/api/context.geojson")
 def context_geojson():
     return services().context.response(max_age=3600)
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    """The whole service's API description (the OGC API's service-desc at /ogc/api is the same document)."""
+    return jsonify(openapi_document(services().catalog, request.host_url.rstrip("/")))
 
 
 @bp.get("/healthz")

@@ -23,7 +23,7 @@ from geo.features import Catalog
 from geo.geojson import dumps
 
 from ..errors import not_found
-from .openapi import openapi_document
+from ..openapi import openapi_document
 
 GEOJSON, JSON = "application/geo+json", "application/json"
 CONFORMANCE = [
