@@ -31,6 +31,9 @@ TEXT_LIMITS = {"title": 80, "subtitle": 120, "unit": 60, "source": 300, "approva
                "sector": 40, "status": 20, "town": 20}
 PARAMS = ("view", "bbox", "layers", "sector", "status", "town", "year", "size", "orientation", "format", "dpi",
           "title", "subtitle", "unit", "source", "approval", "lang", "date")
+# 范围统计 on paper: the area of /api/stats (geo/areas.py) under an ``area_`` prefix (``town`` is a filter here)
+AREA_PARAMS = tuple(f"area_{k}" for k in ("geometry", "bbox", "circle", "town", "zone", "cluster", "axis", "km"))
+AREA_TEXT_MAX = 20_000                    # a drawn polygon's GeoJSON
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class PrintSpec:
     approval: str | None = None                             # 审图号
     lang: str = "zh"
     date: dt.date | None = None
+    area: tuple[tuple[str, str], ...] = ()                 # (key without area_, value): print its statistics
 
     def toggles(self) -> tuple[str, ...]:
         """The toggle keys drawn, in the web map's order; a bare ``corridors`` means every status."""
@@ -84,10 +88,11 @@ class PrintSpec:
     def from_params(cls, params: Mapping[str, Any], *, format: str | None = None) -> PrintSpec:
         """A spec from query parameters or a JSON object (strings, numbers or lists); ``format`` wins over
         the parameters' own (the URL's extension)."""
-        unknown = [k for k in params if k not in PARAMS]
+        unknown = [k for k in params if k not in PARAMS + AREA_PARAMS]
         if unknown:
-            raise DataError(f"未知参数“{unknown[0]}”，可用参数：{', '.join(PARAMS)}",
-                            f"unknown parameter '{unknown[0]}'; parameters: {', '.join(PARAMS)}", field=unknown[0])
+            raise DataError(f"未知参数“{unknown[0]}”，可用参数：{', '.join(PARAMS + AREA_PARAMS)}",
+                            f"unknown parameter '{unknown[0]}'; parameters: {', '.join(PARAMS + AREA_PARAMS)}",
+                            field=unknown[0])
         p = {k: v for k, v in params.items() if v not in (None, "", [])}
         if format is not None:
             p["format"] = format
@@ -98,7 +103,8 @@ class PrintSpec:
         for name, limit in TEXT_LIMITS.items():
             if name in p:
                 values[name] = _text(p[name], name, limit)
-        return cls(**values)
+        area = tuple((k[5:], _area_value(p[k], k)) for k in AREA_PARAMS if k in p)
+        return cls(**values, area=area)
 
 
 def _choice(allowed: tuple[str, ...], *, fold=str.lower):
@@ -160,6 +166,15 @@ def _date(value, name):
                         field=name) from None
 
 
+def _area_value(value, name):
+    import orjson
+    v = orjson.dumps(value).decode() if isinstance(value, dict) else str(value).strip()
+    if len(v) > AREA_TEXT_MAX:
+        raise DataError(f"{name} 过长（最多 {AREA_TEXT_MAX} 个字符）", f"{name} is too long (at most {AREA_TEXT_MAX} characters)",
+                        field=name)
+    return v
+
+
 def _text(value, name, limit):
     v = str(value).strip()
     if len(v) > limit or re.search(r"[\x00-\x1f\x7f]", v):
@@ -174,4 +189,4 @@ _PARSERS = {
     "dpi": _int(DPI_MIN, DPI_MAX), "lang": _choice(LANGS), "date": _date,
 }
 assert set(_PARSERS) | set(TEXT_LIMITS) == set(PARAMS), "every parameter has one parser"
-assert {f.name for f in fields(PrintSpec)} == set(PARAMS), "PrintSpec and PARAMS agree"
+assert {f.name for f in fields(PrintSpec)} == {*PARAMS, "area"}, "PrintSpec and PARAMS agree"

@@ -23,7 +23,7 @@ from pyproj import CRS, Proj
 from geo.crs import transformer
 from geo.errors import DataError
 
-from . import print_labels, print_layout, print_map
+from . import print_area, print_labels, print_layout, print_map
 from .definitions import VIEWS
 from .messages import t
 from .print_spec import PrintSpec
@@ -97,7 +97,9 @@ def _both(key: str) -> tuple[str, str]:
 def _compose(spec: PrintSpec, services) -> Figure:
     pg = print_layout.page(spec.size, spec.orientation)
     proj = print_map.projected(services.data)
-    ext = print_map.extent(spec.bbox or print_map.default_bbox(services.data), pg.map.w / pg.map.h)
+    area = print_area.resolve(spec, services)
+    ext = print_map.extent(spec.bbox or (area and print_area.bbox(area)) or print_map.default_bbox(services.data),
+                           pg.map.w / pg.map.h)
     drawn = print_map.select(spec, proj, _projects(spec, services), ext)
     fig = Figure(figsize=pg.inches, dpi=72)
     FigureCanvasAgg(fig)                                  # measures text for layout and collisions
@@ -107,7 +109,9 @@ def _compose(spec: PrintSpec, services) -> Figure:
     ax.set_axis_off()
     print_map.draw_context(ax, proj, ext, pg.symbol_scale)
     print_map.draw_layers(ax, drawn, pg.symbol_scale)
-    avoid = print_layout.draw(print_layout.sheet(fig, pg), pg, _furniture(spec, services, drawn, ext, pg))
+    if area:
+        print_area.draw(ax, area, pg.symbol_scale)
+    avoid = print_layout.draw(print_layout.sheet(fig, pg), pg, _furniture(spec, services, drawn, ext, pg, area))
     labels = print_labels.candidates(drawn, proj, ext, spec.lang, VIEWS[spec.view][3], pg.symbol_scale)
     print_labels.place(ax, labels, avoid + print_labels.symbol_boxes(ax, drawn, pg.symbol_scale), pg.symbol_scale)
     return fig
@@ -121,7 +125,7 @@ def _projects(spec: PrintSpec, services):
     return g.to_crs(print_map.CRS)
 
 
-def _furniture(spec: PrintSpec, services, drawn, ext, pg) -> print_layout.Furniture:
+def _furniture(spec: PrintSpec, services, drawn, ext, pg, area=None) -> print_layout.Furniture:
     lang, emphasis = spec.lang, VIEWS[spec.view][3]
     sections, schematic = [], False
     for d in drawn:
@@ -131,10 +135,13 @@ def _furniture(spec: PrintSpec, services, drawn, ext, pg) -> print_layout.Furnit
         rows = d.schematic()
         schematic |= bool(rows.any())
         sections.append(legend_section(d.defn, classes, lang, emphasis, bool(rows.all())))
+    if area:                      # the question first: it is why this sheet was printed
+        sections.insert(0, print_area.legend(area, lang))
     sections.append(context_section(lang))
     metres_per_mm, north = _ground(ext, pg)
     title = spec.title or VIEWS[spec.view][1 if lang == "en" else 0]
-    return print_layout.Furniture(title, spec.subtitle, sections, metres_per_mm, north, _footer(spec, services, schematic), lang)
+    subtitle = spec.subtitle or (area and print_area.subtitle(area, spec))
+    return print_layout.Furniture(title, subtitle, sections, metres_per_mm, north, _footer(spec, services, schematic), lang)
 
 
 def _ground(ext, pg) -> tuple[float, float]:

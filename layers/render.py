@@ -174,6 +174,7 @@ def build_page(*, view: str, lang: str, centre: tuple[float, float], bounds: lis
         "bounds": bounds, "basemaps": basemap_config(basemaps), "print": "/api/print",
         "projectTable": "/work/projects", "layerList": f"/api/layers?lang={lang}",
         "context": "/api/context.geojson", "indicators": f"/indicators?lang={lang}", "summary": f"/projects?lang={lang}",
+        "analysis": f"/analysis?lang={lang}", "workbench": "/work",
         "toggles": [{"key": k, "layer": lid, "visible": lid in visible} for _, k, lid, _ in toggles(lang)],
         "downloads": downloads,
     }

@@ -310,6 +310,18 @@ def test_axis_band_statistics_follow_the_year_filter(watched, base_url):
     assert "2026年" in page.locator(".zj-answer-filters").inner_text()
     assert f"范围内 {api['projects']} 个项目" in page.locator(".zj-answer-total").inner_text()
     assert "枫桥经验发展轴两侧5公里" in page.locator(".zj-answer-head").inner_text()
+    # on paper: the print link carries the area and the year, and the PDF states the same total
+    href = page.get_attribute(".zj-answer-print", "href")
+    assert "area_axis=EW" in href and "area_km=5" in href and "year=2026" in href
+    pdf = page.request.get(base_url + href)
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    path = ARTIFACTS / "area-statistics.pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    path.write_bytes(pdf.body())
+    import re
+    import subprocess
+    words = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+    assert f"{api['projects']}个项目，总投资{api['investment_yi']}亿元" in words
 
 
 @pytest.mark.parametrize("path, ready", [("/analysis", "body[data-dashboard]"), ("/indicators", "body[data-charts]")])

@@ -349,3 +349,27 @@ def test_cli_builds_its_own_services(tmp_path):
     out = tmp_path / "t.pdf"
     assert cli(["print", "--view", "transport", "--database-url", f"sqlite:///{tmp_path / 'p.sqlite'}", "--out", str(out)]) == 0
     assert "交通强市重大工程" in text(out)
+
+
+# ---------------------------------------------------------------- 范围统计 on paper (issue 13)
+def test_area_statistics_on_paper_match_the_screen(client, tmp_path):
+    """The question "how much lies within N km of the 枫桥经验 branch, by sector?" printed: the band on the
+    map, the totals as the subtitle and each sector's count in the legend, equal to /api/stats."""
+    stats = client.get("/api/stats?axis=EW&km=12&year=2026").get_json()
+    assert stats["projects"] >= 1                                 # the fixture has 2026 projects near the branch
+    r = client.get("/api/print.pdf?area_axis=EW&area_km=12&year=2026&layers=axis,towns,projects")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pdf = tmp_path / "area.pdf"
+    pdf.write_bytes(r.data)
+    words = re.sub(r"\s+", "", run("pdftotext", pdf, "-"))
+    assert f"{stats['projects']}个项目，总投资{stats['investment_yi']}亿元" in words
+    assert "枫桥经验发展轴两侧12公里" in words and "范围统计（按领域）" in words
+    for row in stats["by_sector"]:
+        assert f"{row['key']}：{row['projects']}个，{row['investment_yi']}亿元" in words
+
+
+def test_area_statistics_print_names_a_bad_area(client):
+    r = client.get("/api/print.pdf?area_axis=NE&area_km=5")
+    assert r.status_code == 400 and r.get_json()["field"] == "axis" and "NS 或 EW" in r.get_json()["zh"]
+    r = client.get("/api/print.pdf?area_zone=Z9")
+    assert r.status_code == 400 and r.get_json()["field"] == "zone"

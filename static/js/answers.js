@@ -67,8 +67,27 @@ function fold(title, node, open) {
   return d;
 }
 
+const AREA_KEYS = ["geometry", "bbox", "circle", "town", "zone", "cluster", "axis", "km"];   // geo/areas.py
+
+// The area of a statistics question as print parameters (area_…; layers/print_spec.py).
+export function areaPrintParams(q, into) {
+  AREA_KEYS.forEach((k) => { if (q.get(k)) into.set("area_" + k, q.get(k)); });
+  return into;
+}
+
+function printLink(q) {
+  const p = new URLSearchParams({ view: state.cfg.view, lang: state.cfg.lang });
+  p.set("layers", Object.keys(state.groups).filter((k) => state.map.hasLayer(state.groups[k])).join(","));
+  ["year", "sector", "status"].forEach((k) => { if (q.get(k)) p.set(k, q.get(k)); });
+  const a = el("a", "zj-answer-print", t("map.ask_print"));
+  a.href = "/api/print.pdf?" + areaPrintParams(q, p);
+  a.download = "";
+  return a;
+}
+
 function exportLinks(q) {
   const box = el("p", "zj-answer-links");
+  box.appendChild(printLink(q));
   for (const fmt of ["xlsx", "csv"]) {
     const a = el("a", "zj-answer-export", t("map.ask_export", { fmt: fmt.toUpperCase() }));
     a.href = `/api/stats.${fmt}?` + q;
@@ -154,11 +173,11 @@ function areaChooser(onDraw, onNamed) {
   return [box];
 }
 
-export function answerPanel(map, onClose) {
-  const c = L.control({ position: isSmall() ? "bottomleft" : "topleft" });
+// Made at the first answer, so it stacks under the project filters instead of pushing them down; while it
+// is open the overview map (bottom left) gives way, and the body scrolls within what is left of the map.
+function panelDom(map, onClose) {
   const div = el("div", "zj-answer leaflet-bar");
   div.id = "zj-answer";
-  div.hidden = true;
   div.setAttribute("role", "region");
   const head = el("div", "zj-answer-head"), title = el("strong"), close = el("button", "zj-answer-close", "×");
   close.type = "button";
@@ -167,18 +186,36 @@ export function answerPanel(map, onClose) {
   const body = el("div", "zj-answer-body");
   head.append(title, close);
   div.append(head, body);
+  close.addEventListener("click", () => {
+    div.hidden = true;
+    map.getContainer().classList.remove("zj-answering");
+    onClose();
+  });
+  const c = L.control({ position: isSmall() ? "bottomleft" : "topleft" });
   c.onAdd = () => isolate(div);
   c.addTo(map);
-  close.addEventListener("click", () => { div.hidden = true; onClose(); });
+  return { div, title, body };
+}
+
+function fitBody(map, div, body) {
+  const room = map.getContainer().getBoundingClientRect().bottom - body.getBoundingClientRect().top - 14;
+  body.style.maxHeight = Math.max(120, room) + "px";
+}
+
+export function answerPanel(map, onClose) {
+  let dom = null;
   return {
     show(text, nodes, mode = "answered") {       // mode: loading | answered | error | choosing
-      title.textContent = text;
-      body.textContent = "";
-      nodes.forEach((n) => body.appendChild(n));
-      div.hidden = false;
-      div.dataset.state = mode;
+      dom = dom || panelDom(map, onClose);
+      dom.title.textContent = text;
+      dom.body.textContent = "";
+      nodes.forEach((n) => dom.body.appendChild(n));
+      dom.div.hidden = false;
+      dom.div.dataset.state = mode;
+      map.getContainer().classList.add("zj-answering");
+      if (!isSmall()) fitBody(map, dom.div, dom.body);
     },
-    visible: () => !div.hidden,
+    visible: () => Boolean(dom && !dom.div.hidden),
     areaChooser,
   };
 }

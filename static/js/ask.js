@@ -4,6 +4,7 @@
 import { answerPanel, identifyAnswer, statsAnswer } from "./answers.js";
 import { fromMap, toMap } from "./datum.js";
 import { el, isolate } from "./dom.js";
+import { freePadding, isSmall } from "./layout.js";
 import { state, t } from "./state.js";
 
 const RADIUS_M = 1000;
@@ -65,12 +66,24 @@ export async function statsFor(map, area, params, again) {
       const ring = L.geoJSON(d.area.geometry, { coordsToLatLng: (c) => toMap(c[0], c[1]), interactive: false,
                                                  style: { color: "#1f618d", weight: 2, dashArray: "6 4", fillOpacity: 0.06 } });
       mark(map, ring);
-      map.fitBounds(ring.getBounds(), { maxZoom: 13 });
+      fitBeside(map, ring.getBounds());
     }
     state.lastStats = d;
+    state.statsQuery = q;           // the print dialog prints this area and its figures too
   } catch (err) {
     ask.panel.show(t("map.ask_area"), [el("p", "zj-answer-error", String(err.message || err))], "error");
   }
+}
+
+// The area in view beside the answer (left of the map; on a phone above it), not under it.
+function fitBeside(map, bounds) {
+  const p = freePadding(map), box = map.getContainer().getBoundingClientRect();
+  const panel = document.getElementById("zj-answer").getBoundingClientRect();
+  const left = isSmall() ? p.left : Math.max(p.left, panel.right - box.left);
+  const bottom = isSmall() ? Math.max(p.bottom, box.bottom - panel.top) : p.bottom;
+  const right = isSmall() ? 8 : p.right;         // a phone's folded panels take no width worth keeping
+  if (box.height - p.top - bottom < 140 || box.width - left - right < 140) return;     // no room: leave the view
+  map.fitBounds(bounds, { maxZoom: 13, paddingTopLeft: [left + 8, p.top + 8], paddingBottomRight: [right + 8, bottom + 8] });
 }
 
 function drawnParams(type, layer) {
@@ -136,7 +149,7 @@ export function askControl(map) {
   div.append(here, area);
   c.onAdd = () => isolate(div);
   c.addTo(map);
-  ask.panel = answerPanel(map, () => { setMode(map, null); mark(map, null); });     // under the buttons
+  ask.panel = answerPanel(map, () => { setMode(map, null); mark(map, null); state.statsQuery = null; });
   map.on("click", (e) => { if (ask.mode === "identify") identifyAt(map, e.latlng); });
   map.on("draw:drawstart", () => { state.drawing = true; });
   map.on("draw:drawstop", () => { state.drawing = false; });

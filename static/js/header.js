@@ -57,6 +57,8 @@ export function header(map, cfg) {
   const tools = el("div", "zj-tools");
   tools.appendChild(link(t("map.indicators"), cfg.indicators, true));
   tools.appendChild(link(t("map.summary"), cfg.summary, true));
+  tools.appendChild(link(t("map.analysis"), cfg.analysis, true));
+  tools.appendChild(link(t("map.workbench"), cfg.workbench, true));
   tools.appendChild(link(t("map.lang_switch"), "?view=" + cfg.view + "&lang=" + (cfg.lang === "zh" ? "en" : "zh")));
   tools.appendChild(permalinkButton());
   tools.appendChild(printButton(map, cfg));

@@ -1,5 +1,6 @@
 // 打印/导出地图: a small dialog that sends the current map state (view, extent, layers on, project
 // filters) to the print API (web/printing.py: GET /api/print.pdf|png) and downloads what it answers.
+import { areaPrintParams } from "./answers.js";
 import { el } from "./dom.js";
 import { fromMap } from "./datum.js";
 import { freePadding } from "./layout.js";
@@ -52,6 +53,7 @@ export function printParams(map, cfg, form) {
   Object.keys(FILTERS).forEach((k) => { if (state.filters[k]) q.set(FILTERS[k], state.filters[k]); });
   ["title", "subtitle", "size", "orientation", "approval"].forEach((k) => { if (form[k].value.trim()) q.set(k, form[k].value.trim()); });
   if (form.format.value === "png") q.set("dpi", form.dpi.value);
+  if (state.statsQuery) areaPrintParams(state.statsQuery, q);     // 范围统计 open: its area and figures on paper
   return q;
 }
 

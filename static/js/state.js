@@ -19,7 +19,8 @@ export const state = {
   junction: null,      // the axis junction (L.LatLng) in the axis view
   asking: null,        // "identify" while 查询此处 is on; drawing: a 范围统计 shape is being drawn (ask.js)
   drawing: false,
-  lastStats: null,     // the last /api/stats answer shown
+  lastStats: null,     // the last /api/stats answer shown, and its query (printed with the map while shown)
+  statsQuery: null,
   autoFit: true,       // the view is still the fitted one: refit when the layout changes
   errors: [],
 };
