@@ -67,6 +67,15 @@ def _dbf_names(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]
     return gdf.rename(columns=names), names
 
 
+WGS84_ATTRIBUTES = {"lon": "lon_wgs84", "lat": "lat_wgs84", "datum": "source_datum"}
+
+
+def _wgs84_attributes_named(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """In a CGCS2000 file, attributes that hold WGS84 positions, or the datum a source was given in, say so
+    by their names, so nobody takes them for the file's own coordinates."""
+    return gdf.rename(columns={k: v for k, v in WGS84_ATTRIBUTES.items() if k in gdf.columns and v not in gdf.columns})
+
+
 def _csv(gdf: gpd.GeoDataFrame, epsg: int) -> bytes:
     """UTF-8 with BOM so Excel opens it, formulas neutralised; WKT, plus lon/lat (or x/y) columns for points."""
     out = gdf.to_crs(epsg)
@@ -90,6 +99,8 @@ def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tup
     name, mime = filename(layer, fmt, epsg), FORMATS[fmt][1]
     spec = registry.spec(layer)
     gdf = _plain(gdf.drop(columns=list(spec.internal), errors="ignore"))
+    if epsg != 4326:
+        gdf = _wgs84_attributes_named(gdf)
     if fmt == "geojson":
         return dumps(feature_collection(gdf, spec.key)), name, mime
     if fmt == "csv":
@@ -100,7 +111,8 @@ def export(gdf: gpd.GeoDataFrame, layer: str, fmt: str, epsg: int = 4326) -> tup
             return _shapefile(gdf.to_crs(epsg), tmp, name[:-4]), name, mime
         path = tmp / name
         if fmt == "gpkg":
-            pyogrio.write_dataframe(gdf.to_crs(epsg), path, layer=layer, driver="GPKG")
+            # GeoPackage 1.2: what GDAL < 3.7, older QGIS and ArcGIS read without a warning
+            pyogrio.write_dataframe(gdf.to_crs(epsg), path, layer=layer, driver="GPKG", dataset_options={"VERSION": "1.2"})
         else:
             pyogrio.write_dataframe(gdf.to_crs(4326), path, layer=layer, driver="KML", encoding="utf-8")
         return path.read_bytes(), name, mime

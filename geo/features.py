@@ -40,7 +40,8 @@ class PlanCollection:
     """A plan layer: small and fixed at start, so held in memory, each feature serialised once per CRS."""
 
     def __init__(self, spec: registry.LayerSpec, frame: gpd.GeoDataFrame, catalog: Catalog):
-        self.id, self.title, self.description, self.key = spec.id, spec.zh, spec.description, spec.key
+        self.id, self.title, self.key = spec.id, spec.zh, spec.key
+        self.description, self.description_en = spec.description_zh, spec.description
         self._frame, self.catalog, self._encoded = frame, catalog, {}
         geom = frame.geometry.name
         self._queryables = [c for c in frame.columns if c != geom and c not in spec.internal]
@@ -77,7 +78,8 @@ class ProjectsCollection:
     """The projects: read from the store a page or an area at a time (its spatial index), never held whole."""
 
     def __init__(self, spec: registry.LayerSpec, store, catalog: Catalog):
-        self.id, self.title, self.description, self.key = spec.id, spec.zh, spec.description, spec.key
+        self.id, self.title, self.key = spec.id, spec.zh, spec.key
+        self.description, self.description_en = spec.description_zh, spec.description
         self.store, self.catalog = store, catalog
         self._bounds = (None, None)
 

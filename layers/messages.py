@@ -305,6 +305,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ogc.items": ("要素", "Items"),
     "ogc.map": ("地图", "Map"),
     "ogc.matched": ("共 {n} 个要素", "{n} features"),
+    "ogc.rel.self": ("本页（JSON）", "This document (JSON)"),
+    "ogc.rel.alternate": ("本页（网页）", "This page (HTML)"),
+    "ogc.rel.service-desc": ("接口说明（OpenAPI）", "API description (OpenAPI)"),
+    "ogc.rel.conformance": ("符合的标准", "Conformance classes"),
+    "ogc.rel.data": ("数据集列表", "Collections"),
+    "ogc.items_html": ("浏览要素（网页）", "Browse features (HTML)"),
+    "ogc.queryables": ("可筛选字段", "Queryables"),
+    "ogc.crs": ("可用坐标系", "Coordinate reference systems"),
+    "ogc.extent": ("范围（WGS84 经纬度）", "Extent (WGS84 lon/lat)"),
+    "ogc.downloads": ("下载", "Downloads"),
+    "ogc.download": ("下载", "Download"),
+    "ogc.wgs84_only": ("仅WGS84（格式规定）", "WGS84 only (by its specification)"),
+    "ogc.qgis": ("在QGIS / ArcGIS中使用", "Use in QGIS / ArcGIS"),
+    "ogc.qgis_steps": ("QGIS：图层 → 添加图层 → 添加WFS/OGC API要素图层，新建连接，地址填 {url}，版本选“OGC API - Features”；"
+                       "要素可按 EPSG:4490 或 EPSG:4549 请求。ArcGIS Pro 3.x：插入 → 连接 → 添加 OGC API 服务器，地址同上。"
+                       "也可在各数据集页面下载 GeoPackage 或 Shapefile。",
+                       "QGIS: Layer → Add Layer → Add WFS / OGC API – Features Layer, new connection with URL {url}, "
+                       "version “OGC API – Features”; request EPSG:4490 or EPSG:4549. ArcGIS Pro 3.x: Insert → "
+                       "Connections → Add OGC API Server, same URL. Or download a GeoPackage or Shapefile from each collection's page."),
     # ---- accounts and the workbench
     "auth.login": ("登录", "Sign in"),
     "auth.logout": ("退出", "Sign out"),

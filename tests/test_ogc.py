@@ -226,3 +226,27 @@ def test_cli_export_same_options(tmp_path, data):
     r = subprocess.run([sys.executable, "cli.py", "export", "towns", "--town", "不存在", "-o", str(tmp_path / "x")],
                        cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 1 and "不存在" in r.stderr and "no town" in r.stderr
+
+
+def test_collection_page_tells_a_gis_technician_what_to_do(client):
+    html = client.get("/ogc/collections/towns?f=html").get_data(as_text=True)
+    assert "23个镇街及专栏10功能定位" in html and "derived polygons" not in html          # Chinese UI, Chinese words
+    assert "CGCS2000 高斯-克吕格 3°带 中央经线120°（EPSG:4549）" in html
+    for fmt in ("gpkg", "shp", "csv"):
+        for code in ("4490", "4549"):
+            assert f'href="/api/export/towns.{fmt}?crs=EPSG:{code}"' in html
+    assert "添加WFS/OGC API要素图层" in html
+    landing = client.get("/ogc?f=html").get_data(as_text=True)
+    assert "this document" not in landing and "接口说明（OpenAPI）" in landing
+    assert client.get("/ogc/collections/towns").get_json()["description_en"].startswith("23 towns")
+
+
+def test_cgcs2000_files_name_their_wgs84_attributes_and_open_in_older_gis(client, tmp_path):
+    import sqlite3
+    (tmp_path / "t.gpkg").write_bytes(client.get("/api/export/towns.gpkg?crs=EPSG:4549").data)
+    fields = list(pyogrio.read_info(tmp_path / "t.gpkg")["fields"])
+    assert "source_datum" in fields and "datum" not in fields
+    with sqlite3.connect(tmp_path / "t.gpkg") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200       # GeoPackage 1.2
+    (tmp_path / "w.gpkg").write_bytes(client.get("/api/export/towns.gpkg?crs=EPSG:4326").data)
+    assert "datum" in list(pyogrio.read_info(tmp_path / "w.gpkg")["fields"])   # WGS84 file: the name is true

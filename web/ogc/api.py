@@ -17,8 +17,9 @@ from urllib.parse import urlencode
 
 import orjson
 
-from geo.crs import CRS84, OGC_URIS, bbox_to_4326, crs_uri, parse_bbox, parse_crs
+from geo.crs import CHOICES, CRS84, OGC_URIS, bbox_to_4326, crs_uri, parse_bbox, parse_crs
 from geo.errors import DataError
+from geo.export import FORMATS as EXPORT_FORMATS
 from geo.features import Catalog
 from geo.geojson import dumps
 
@@ -63,6 +64,11 @@ def _json(req: ApiRequest, doc: dict, mime: str = JSON) -> Result:
     return 200, {**headers, "Content-Type": mime}, body
 
 
+# CRS URI → (zh, en) names for the HTML pages
+CRS_NAMES = {CRS84: ("WGS84 经纬度（CRS84，经度在前）", "WGS84 lon/lat (CRS84)"),
+             **{f"http://www.opengis.net/def/crs/EPSG/0/{c.split(':')[1]}": names for c, names in CHOICES.items()}}
+
+
 def _html(req: ApiRequest, template: str, **ctx) -> Result:
     return 200, {"Content-Type": "text/html; charset=utf-8", "Vary": "Accept"}, req.render(template, base=req.base, **ctx).encode()
 
@@ -93,7 +99,8 @@ def _collection_doc(catalog: Catalog, cid: str, base: str) -> dict:
     minx, miny, maxx, maxy = c.bounds()
     href = f"{base}/collections/{cid}"
     return {
-        "id": cid, "title": c.title, "description": c.description, "itemType": "feature",
+        "id": cid, "title": c.title, "description": c.description, "description_en": c.description_en,
+        "itemType": "feature",
         "extent": {"spatial": {"bbox": [[round(minx, 6), round(miny, 6), round(maxx, 6), round(maxy, 6)]], "crs": CRS84},
                    "temporal": {"interval": [[None, None]]}},
         "crs": list(OGC_URIS), "storageCrs": CRS84,
@@ -122,7 +129,8 @@ def collection(catalog: Catalog, req: ApiRequest, cid: str) -> Result:
     _get(catalog, cid)
     doc = _collection_doc(catalog, cid, req.base)
     if req.html:
-        return _html(req, "ogc/collection.html", c=doc)
+        return _html(req, "ogc/collection.html", c=doc, crs_names=CRS_NAMES, formats=EXPORT_FORMATS,
+                     queryables=catalog.get(cid).queryables())
     return _json(req, doc)
 
 
