@@ -138,14 +138,16 @@ def test_nul_bytes_and_control_characters_are_stored_the_same_on_both_stores(sto
 
 
 def test_two_imports_at_once_give_the_right_counts(store_url, tmp_path):
-    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    # two app instances, as two gunicorn workers: only the database's own locking keeps them apart
+    apps = [server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path}) for _ in range(2)]
+    app = apps[0]
     rows = [[f"C{i}", f"并发项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(300)]
     results = []
 
-    def run():
-        results.append(post(app.test_client(), csv_bytes(rows), "c.csv").get_json())
+    def run(a):
+        results.append(post(a.test_client(), csv_bytes(rows), "c.csv").get_json())
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(a,)) for a in apps]
     for t in threads:
         t.start()
     for t in threads:
@@ -292,3 +294,160 @@ def test_csp_lets_in_tiles_of_configured_basemaps_only(tmp_path):
     assert "http://10.0.0.5" in img and "https://*.tianditu.gov.cn" in img
     plain = server.create_app({"data_dir": tmp_path}).test_client().get("/").headers["Content-Security-Policy"]
     assert next(d for d in plain.split("; ") if d.startswith("img-src")) == "img-src 'self' data: blob:"
+
+
+# ---------------------------------------------------------------- further regressions (audit of issue 14)
+def xlsx(rows, header=None) -> bytes:
+    from openpyxl import Workbook
+
+    from tests.test_projects import HEADER
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header or HEADER)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def gk_whole_metres():
+    from geo.crs import transformer
+    e, n = transformer(4326, 4549).transform(*FENGQIAO)
+    return round(e), round(n)                       # the usual EPSG:4549 export: whole metres, number cells
+
+
+def test_whole_metres_and_a_fractional_year_in_a_workbook_and_from_the_shell(client, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    e, n = gk_whole_metres()
+    book = xlsx([["G1", "整米坐标", e, n, "", "", 1.5, "在建", 2026], ["G2", "半年项目", e + 50, n, "", "", 1, "在建", 2025.5]])
+    body = post(client, book, "gk.xlsx", datum="gk").get_json()
+    assert body["imported"] == 1 and body["rejected"][0]["row"] == 3 and "2025.5" in body["rejected"][0]["reason"]
+    placed = client.get("/api/layers/projects.geojson").get_json()["features"]
+    assert [f["properties"]["town_name"] for f in placed] == ["枫桥镇"]
+    for name, content in (("gk.xlsx", book), ("gk.csv", csv_bytes([["G1", "整米坐标", e, n, "", "", "", "", ""]]))):
+        (tmp_path / name).write_bytes(content)
+        r = subprocess.run([sys.executable, "cli.py", "projects", "import", str(tmp_path / name), "--datum", "gk",
+                            "--year", "2026"], cwd=REPO, capture_output=True, text=True,
+                           env={**__import__("os").environ, "ZHUJI_MAP_DATA_DIR": str(tmp_path / "cli")})
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+        assert json.loads(r.stdout.strip().splitlines()[-1])["imported"] == 1
+
+
+def test_projects_are_served_by_area_without_reading_the_whole_store(store_url, tmp_path, monkeypatch, data):
+    from geo.projects import query
+    from geo.projects.store import Store
+    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    c = app.test_client()
+    seat = data.towns.set_index("short_name").loc["安华"]
+    far = (float(seat.seat_lon), float(seat.seat_lat))
+    rows = [[f"A{i}", f"枫桥项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(30)] + \
+           [[f"B{i}", f"南部项目{i}", *far, "", "", "", "", ""] for i in range(30)]
+    assert post(c, csv_bytes(rows), "many.csv").get_json()["imported"] == 60
+
+    def whole_layer(*a, **kw):
+        raise AssertionError("the whole projects layer was read to answer one page")
+    monkeypatch.setattr(Store, "projects", whole_layer)
+    monkeypatch.setattr(query, "frame", whole_layer)
+    r = c.get("/ogc/collections/projects/items?bbox=120.40,29.78,120.43,29.80&limit=10")
+    assert r.status_code == 200
+    page = r.get_json(force=True)
+    assert page["numberMatched"] == 30 and len(page["features"]) == 10
+    assert all(f["properties"]["name"].startswith("枫桥项目") for f in page["features"])
+    if store_url.startswith("sqlite"):                 # the bbox goes through the R*Tree
+        where, params = query._where(app.extensions["zhuji"].store, bbox=(120.40, 29.78, 120.43, 29.80))
+        with app.extensions["zhuji"].store.engine.connect() as conn:
+            from sqlalchemy import text
+            plan = " ".join(str(r) for r in conn.execute(text(f"EXPLAIN QUERY PLAN SELECT p.key FROM projects p WHERE {where}"), params))
+        assert "projects_rtree" in plan and "VIRTUAL TABLE INDEX" in plan
+
+
+def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monkeypatch):
+    import geo.projects.batches as gb
+    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    post(app.test_client(), csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]]), "k.csv")
+    inside, release, real = threading.Event(), threading.Event(), gb._tuples
+
+    def held(*args, **kw):                      # the import stops inside its write transaction
+        inside.set()
+        assert release.wait(60)
+        return real(*args, **kw)
+    monkeypatch.setattr(gb, "_tuples", held)
+    result = {}
+    writer = threading.Thread(target=lambda: result.update(r=post(app.test_client(), csv_bytes(
+        [[f"W{i}", f"写入中{i}", *FENGQIAO, "", "", "", "", ""] for i in range(5)]), "w.csv")))
+    writer.start()
+    try:
+        assert inside.wait(60)
+        answers = {}
+        paths = ("/healthz", "/ogc/collections/projects/items?limit=5", "/api/map/projects.json",
+                 "/api/stats?town=330681109", "/api/layers")
+        readers = [threading.Thread(target=lambda p=p: answers.update({p: app.test_client().get(p).status_code}))
+                   for p in paths]
+        for r in readers:
+            r.start()
+        for r in readers:
+            r.join(30)                          # a guard against hanging the suite, not a speed measure
+        assert answers == dict.fromkeys(paths, 200)
+        assert writer.is_alive()                # ... and all of it while the write was still open
+    finally:
+        release.set()
+        writer.join(60)
+    assert result["r"].status_code == 200 and result["r"].get_json()["imported"] == 5
+
+
+def test_every_crs_and_format_stays_within_the_download_budget(tmp_path):
+    app = server.create_app({"data_dir": tmp_path, "export_cache_mb": 1, "cache_mb": 1})
+    c = app.test_client()
+    for layer in ("towns", "corridors", "clusters"):
+        for fmt in ("gpkg", "shp", "csv"):
+            for crs in ("EPSG:4326", "EPSG:4490", "EPSG:4549"):
+                assert c.get(f"/api/export/{layer}.{fmt}?crs={crs}").status_code == 200
+        for crs in ("4490", "4549"):
+            assert c.get(f"/ogc/collections/{layer}/items?limit=100&crs=http://www.opengis.net/def/crs/EPSG/0/{crs}").status_code == 200
+    exports = app.extensions["zhuji"].exports
+    assert 0 < exports.used <= 2**20 and app.wsgi_app.used <= 2**20
+
+
+def test_a_large_body_without_credentials_is_refused_by_the_server_itself(tmp_path):
+    """Waitress refuses a body over the upload limit before the app (or a temp file) sees it."""
+    import shutil
+    import socket
+    import tempfile
+
+    from tests.live import start_server
+    proc, url = start_server({"ZHUJI_MAP_MAX_UPLOAD_MB": "1"})
+    try:
+        host, port = url.removeprefix("http://").split(":")
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(b"POST /api/projects/import HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                      b"Content-Length: 52428800\r\n\r\n" + b"x" * 65536)
+            answer = s.recv(4096).decode("latin-1")
+        assert answer.split(" ")[1] in ("401", "413"), answer[:200]
+        assert free - shutil.disk_usage(tempfile.gettempdir()).free < 10 * 2**20     # nothing buffered to disk
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_no_token_material_in_the_audit_trail(tmp_path):
+    import hashlib
+    import re
+    app = server.create_app({"data_dir": tmp_path, "token": TOKEN})
+    c = app.test_client()
+    post(c, csv_bytes([["T1", "审计", *FENGQIAO, "", "", "", "", ""]]), "t.csv")
+    from web.users import Users
+    Users(app.extensions["zhuji"].store.engine).add("root", "a-long-password-1", role="admin", display_name="管理员")
+    login = c.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    c.post("/login", data={"username": "root", "password": "a-long-password-1", "csrf_token": csrf})
+    text = c.get("/api/audit").get_data(as_text=True)
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert "import" in text and TOKEN not in text
+    assert not any(digest[i:i + 8] in text for i in range(57))
+    assert not re.search(r"[0-9a-f]{12,}", text), "no hash-like strings in the audit answer"
