@@ -74,12 +74,10 @@ class ZhujiApp(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "ZhujiApp"
         self.config, self.groups, self.control = config, groups, control
-        self.default_js = [("markercluster", V + "leaflet.markercluster/dist/leaflet.markercluster.js"),
+        self.default_js = [("supercluster", V + "supercluster/dist/supercluster.min.js"),
                            ("minimap", V + "leaflet-minimap/dist/Control.MiniMap.min.js"),
                            ("draw", V + "leaflet-draw/dist/leaflet.draw.js")]      # 范围统计 (static/js/ask.js)
-        self.default_css = [("markercluster_css", V + "leaflet.markercluster/dist/MarkerCluster.css"),
-                            ("markercluster_default_css", V + "leaflet.markercluster/dist/MarkerCluster.Default.css"),
-                            ("zhuji_app_css", "/static/app.css"),
+        self.default_css = [("zhuji_app_css", "/static/app.css"),
                             ("minimap_css", V + "leaflet-minimap/dist/Control.MiniMap.min.css"),
                             ("draw_css", V + "leaflet-draw/dist/leaflet.draw.css")]
 

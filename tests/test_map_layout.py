@@ -352,10 +352,19 @@ VISIBLE_TEXT = """() => { const out = [document.body.innerText];
     return out.join('\\n'); }"""
 
 
+def reveal_project(page, index=0):
+    """Bring one project into view on its own (or in the stack of its spot); its position on the map."""
+    return page.evaluate("(n) => { const p = ZhujiMap.layers.projects.layer; const ll = p.reveal(p.placed[n]);"
+                         " return [ll.lat, ll.lng]; }", index)
+
+
 def open_popup_at(w, lat, lon):
     page = w.page
     page.mouse.click(*screen_point(page, lat, lon))
     page.wait_for_selector(".leaflet-popup-content h3", timeout=5000)
+    if page.locator(".leaflet-popup-content .zj-stack").count():      # several projects on one spot: pick one
+        page.locator(".zj-stack-item").first.click()
+        page.wait_for_selector(".leaflet-popup-content .zj-links", timeout=5000)
     page.evaluate(SETTLED)
     return page.locator(".leaflet-popup-content")
 
@@ -386,9 +395,9 @@ def test_no_english_developer_notes_in_the_chinese_ui(opened):
     found = words(page.evaluate(VISIBLE_TEXT))
     page.click(".leaflet-popup-close-button")
     w.settled()
-    project = page.evaluate("""() => new Promise(resolve => { const m = ZhujiMap.layers.projects.features.find(
-        f => !/[A-Za-z]/.test(f.feature.properties.name));
-        ZhujiMap.layers.projects.clusterGroup.zoomToShowLayer(m, () => { const l = m.getLatLng(); resolve([l.lat, l.lng]); }); })""")
+    index = page.evaluate("(() => { const p = ZhujiMap.layers.projects.layer;"
+                          " return p.placed.findIndex(i => !/[A-Za-z]/.test(p.value(i, 'name'))); })()")
+    project = reveal_project(page, index)
     w.settled()
     found |= words(page.evaluate(VISIBLE_TEXT)) | latin_words_of_popups(w, [project])
     page.locator(".leaflet-control-layers-overlays label", has_text="重大项目").locator("input").click()   # clusters off
@@ -469,13 +478,14 @@ def test_a_click_beside_a_line_opens_the_town_not_the_line(opened):
 def test_project_popup_links_to_the_project_table(opened):
     w = opened()
     page = w.page
-    latlng = page.evaluate("""() => new Promise(resolve => { const m = ZhujiMap.layers.projects.features[0];
-        ZhujiMap.layers.projects.clusterGroup.zoomToShowLayer(m, () => { const l = m.getLatLng(); resolve([l.lat, l.lng]); }); })""")
+    latlng = reveal_project(page, 0)
     w.settled()
     open_popup_at(w, *latlng)
     link = page.locator(".leaflet-popup .zj-in-table")
     link.wait_for(timeout=5000)
-    key = page.evaluate("ZhujiMap.layers.projects.features[0].feature.properties.key")
+    name = page.locator(".leaflet-popup-content h3").inner_text()
+    key = page.evaluate("(name) => { const p = ZhujiMap.layers.projects.layer;"
+                        " return p.value(p.placed.find(i => name.startsWith(p.value(i, 'name'))), 'key'); }", name)
     assert link.inner_text().startswith("在项目表中查看")
     assert link.get_attribute("href") == "/work/projects?key=" + urllib.request.quote(key, safe="")
     assert "位置为项目清单上报的坐标" in page.locator(".leaflet-popup-content").inner_text()
@@ -486,8 +496,8 @@ def test_project_popup_links_to_the_project_table(opened):
 def test_projects_sized_by_investment_and_filtered_by_year(opened):
     w = opened()
     page = w.page
-    radii = page.evaluate("""ZhujiMap.layers.projects.features.map(m => [m.feature.properties.investment, m.options.radius,
-        m.options.fillColor, m.feature.properties.sector])""")
+    radii = page.evaluate("""(() => { const p = ZhujiMap.layers.projects.layer; return p.placed.map(i => { const m = p.marker(i);
+        return [m.feature.properties.investment, m.options.radius, m.options.fillColor, m.feature.properties.sector]; }); })()""")
     small = min(radii, key=lambda r: r[0])
     big = max(radii, key=lambda r: r[0])
     assert big[1] > small[1] and math.isclose(big[1] / small[1], (3 + 1.5 * math.sqrt(big[0])) / (3 + 1.5 * math.sqrt(small[0])),

@@ -167,3 +167,32 @@ def test_start_command_serves_over_http():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_map_feed_decodes_to_the_stored_projects(tmp_path):
+    """The map's columnar feed: coded fields (sector, status, town, year) index their list of values, blanks
+    are -1, projects without a position are left out; decoded, every row equals the stored project."""
+    import io
+    c = server.create_app({"data_dir": tmp_path, "token": "t"}).test_client()
+    rows = "编号,项目名称,经度,纬度,所在镇街,领域,总投资（亿元）,建设状态,年份\r\n" \
+           "F1,甲,120.41519,29.79038,,交通强省,12.5,在建,2026\r\nF2,乙,120.2,29.7,,民生设施,,,2027\r\n" \
+           "F3,丙,120.41519,29.79038,,交通强省,3,前期,2026\r\nF4,丁,,,全市,民生设施,1,在建,2026\r\n"
+    r = c.post("/api/projects/import", headers={"Authorization": "Bearer t"},
+               data={"file": (io.BytesIO(rows.encode()), "f.csv"), "datum": "wgs84", "year": "2026"})
+    assert r.status_code == 200, r.get_json()
+    feed = c.get("/api/map/projects.json").get_json()
+    stored = {f["properties"]["key"]: f for f in c.get("/api/layers/projects.geojson").get_json()["features"]}
+
+    def value(field, i):
+        v, words = feed["columns"][field][i], feed["values"].get(field)
+        return v if words is None else (words[v] if v >= 0 else None)
+
+    decoded = {value("key", i): {f: value(f, i) for f in feed["fields"]} for i in range(feed["n"])}
+    assert feed["n"] == 3 and len(stored) == 4                  # F4 (全市) has no point on the map
+    assert feed["values"]["sector"] == ["交通强省", "民生设施"] and feed["values"]["year"] == [2026, 2027]
+    assert feed["columns"]["sector"].count(0) == 2 and feed["columns"]["investment"].count(None) == 1   # F2: no 投资
+    for key, row in decoded.items():
+        props = stored[key]["properties"]
+        assert [row["lon"], row["lat"]] == stored[key]["geometry"]["coordinates"]
+        assert {f: row[f] for f in ("name", "sector", "status", "year", "investment", "town_name")} == \
+               {f: props.get(f) for f in ("name", "sector", "status", "year", "investment", "town_name")}

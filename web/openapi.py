@@ -136,10 +136,12 @@ def _layers() -> dict:
                                                                                   **errors("400")}),
         "/api/layers/{layer_id}.geojson": get("One layer as GeoJSON (WGS84)", "layer_geojson", [layer], {
             "200": ok("the layer", GEOJSON, schema=ref("FeatureCollection")), **errors("404", "503")}),
-        "/api/map/projects.json": get("The projects' compact map feed (fields + rows)", "map_projects", [], {
-            "200": ok("feed", JSON, schema={"type": "object", "required": ["fields", "rows"],
-                                            "properties": {"fields": {"type": "array", "items": STR},
-                                                           "rows": {"type": "array", "items": {"type": "array"}}}}),
+        "/api/map/projects.json": get("The projects' compact map feed: one array per field; sector, status, town, "
+                                      "located_by and year as indices into values[field] (-1: blank)", "map_projects", [], {
+            "200": ok("feed", JSON, schema={"type": "object", "required": ["n", "fields", "columns", "values"],
+                                            "properties": {"n": INT, "fields": {"type": "array", "items": STR},
+                                                           "columns": {"type": "object", "additionalProperties": {"type": "array"}},
+                                                           "values": {"type": "object", "additionalProperties": {"type": "array"}}}}),
             **errors("503")}),
         "/api/context.geojson": get("County outline and neighbours", "context", [],
                                     {"200": ok("context", GEOJSON, schema=ref("FeatureCollection"))}),

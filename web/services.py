@@ -35,6 +35,20 @@ from .users import Users
 
 log = logging.getLogger("zhuji_map")
 MAP_FIELDS = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by", "year", "investment"]
+CODED_FIELDS = ("sector", "status", "town_name", "located_by", "year")
+
+
+def map_feed(f: pd.DataFrame) -> dict:
+    """{n, fields, columns, values}: a coded field's column holds indices into ``values[field]`` (-1: blank)."""
+    columns, values = {}, {}
+    for name in MAP_FIELDS:
+        col = f[name]
+        if name in CODED_FIELDS:
+            codes, uniques = pd.factorize(col, sort=True)
+            columns[name], values[name] = codes.tolist(), uniques.astype(object).tolist()
+        else:
+            columns[name] = col.astype(object).where(col.notna(), None).tolist()
+    return {"n": len(f), "fields": MAP_FIELDS, "columns": columns, "values": values}
 
 
 class Services:
@@ -186,12 +200,12 @@ class Services:
         yield b"]}"
 
     def projects_feed(self) -> Cached:
-        """What the map needs to draw and filter 100,000 projects: rows, not GeoJSON (¼ of the bytes)."""
+        """What the map needs to draw and filter 100,000 projects: columns, not GeoJSON (¼ of the bytes);
+        repeated words (sector, status, town, year) as codes into a short list, so the browser parses
+        less and filters and counts on small integers."""
         def build():
             f = self.projects()
-            f = f.loc[f["lon"].notna(), MAP_FIELDS]
-            rows = f.astype(object).where(f.notna(), None)
-            return Cached(dumps({"fields": MAP_FIELDS, "rows": rows.to_numpy().tolist()}), "application/json")
+            return Cached(dumps(map_feed(f.loc[f["lon"].notna()])), "application/json")
         return self._per_version("feed", build)
 
     def import_file(self, filename: str, content: bytes, *, commit: bool = True, **options):

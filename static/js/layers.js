@@ -11,14 +11,19 @@ import { styleFor } from "./style.js";
 const HIT_WEIGHT = 4;
 const LINES = { LineString: true, MultiLineString: true };
 
-// Compact feed {fields, rows} → point features (only what drawing and filtering need).
+// Compact feed {n, fields, columns, values} → point features (only what drawing and filtering need).
 function expand(data) {
   if (data.type === "FeatureCollection") return data;
-  const f = data.fields, ix = f.indexOf("lon"), iy = f.indexOf("lat");
-  return { type: "FeatureCollection", features: data.rows.map((r) => {
-    const p = {}; for (let i = 0; i < f.length; i++) p[f[i]] = r[i];
-    return { type: "Feature", properties: p, geometry: { type: "Point", coordinates: [r[ix], r[iy]] } };
-  }) };
+  const value = (f, i) => {
+    const v = data.columns[f][i], words = data.values[f];
+    return words ? (v >= 0 ? words[v] : null) : v;
+  };
+  const features = [];
+  for (let i = 0; i < data.n; i++) {
+    const p = {}; data.fields.forEach((f) => { p[f] = value(f, i); });
+    features.push({ type: "Feature", properties: p, geometry: { type: "Point", coordinates: [p.lon, p.lat] } });
+  }
+  return { type: "FeatureCollection", features };
 }
 
 function tooltip(cfg, def, p, layer) {
@@ -102,7 +107,7 @@ function addFeature(map, cfg, def, f, shape, all) {
 }
 
 export function addLayer(map, cfg, def, data, filters) {
-  if (def.cluster && L.markerClusterGroup && data.rows) return addClusterLayer(map, cfg, def, data, filters);
+  if (def.cluster && window.Supercluster && data.columns) return addClusterLayer(map, cfg, def, data, filters);
   const all = [];
   L.geoJSON(expand(data), {
     pane: "zj-" + def.id,

@@ -70,15 +70,15 @@ function niceValue(v) {
 // Projects: the sectors shown (colour) and three reference sizes from the investments shown.
 function projectSection(def) {
   const info = state.layers[def.id];
-  if (!info || !info.clusterGroup || !state.map.hasLayer(state.groups[def.id])) return null;
-  const shown = info.clusterGroup.getLayers();
+  if (!info || !info.layer || !state.map.hasLayer(state.groups[def.id])) return null;
+  const layer = info.layer, shown = layer.shown;
   if (!shown.length) return null;
   const sec = section(def.id, def.title), sectors = new Set(), inv = [];
   let missing = false;
-  shown.forEach((m) => {
-    const p = m.feature.properties, v = Number(p.investment);
-    sectors.add(p[def.styleBy]);
-    if (p.investment !== null && p.investment !== undefined && v > 0) inv.push(v); else missing = true;
+  shown.forEach((i) => {
+    const raw = layer.value(i, "investment"), v = Number(raw);
+    sectors.add(layer.value(i, def.styleBy));
+    if (raw !== null && raw !== undefined && v > 0) inv.push(v); else missing = true;
   });
   sec.appendChild(el("div", "zj-legend-sub", t("map.by_sector")));
   def.legend.filter((e) => sectors.has(e.label)).forEach((e) => sec.appendChild(row(swatch("point", styleFor(def, { [def.styleBy]: e.label }, null), { radius: 6 }), e.label)));

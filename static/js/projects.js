@@ -1,11 +1,15 @@
-// Projects: one circle per project, coloured by sector, its area in proportion to 总投资 (radius ∝ √投资),
-// clustered where they crowd (small neutral discs with the count). Markers are built straight from the
-// compact feed's rows, with one click handler on the cluster group instead of a popup bound to each.
+// Projects: one circle per project, coloured by sector, its area in proportion to 总投资 (radius ∝ √投资);
+// where they crowd, small neutral discs with the count. The compact feed's rows are indexed once per
+// filter by supercluster (npm; the clustering behind Mapbox GL) and only what is in view is drawn, so
+// 100,000 projects cost what the screen shows. Projects on the very same spot (placed at a town seat)
+// stay one disc at every zoom; clicking it lists them.
 import { el, fetchJson } from "./dom.js";
-import { toMap } from "./datum.js";
-import { openFeaturePopup } from "./popup.js";
-import { state } from "./state.js";
+import { fromMap, toMap } from "./datum.js";
+import { openFeaturePopup, popupOptions } from "./popup.js";
+import { state, t } from "./state.js";
 import { styleFor } from "./style.js";
+
+const CLUSTER = { radius: 45, minZoom: 7, maxZoom: 14, extent: 256 };   // radius in px (extent 256 = tile px); above 14: single points
 
 export function radiusFor(investment) {
   const v = Number(investment);
@@ -13,65 +17,150 @@ export function radiusFor(investment) {
   return Math.max(4, Math.min(18, 3 + 1.5 * Math.sqrt(v)));
 }
 
-function rowsToMarkers(cfg, def, data) {
-  const f = data.fields, ix = f.indexOf("lon"), iy = f.indexOf("lat");
-  const markers = new Array(data.rows.length);
-  for (let n = 0; n < data.rows.length; n++) {
-    const r = data.rows[n], p = {};
-    for (let i = 0; i < f.length; i++) p[f[i]] = r[i];
-    const st = Object.assign({ pane: "zj-" + def.id }, styleFor(def, p, cfg.emphasis), { radius: radiusFor(p.investment) });
-    const m = L.circleMarker(toMap(r[ix], r[iy]), st);
-    m._zjLonLat = [r[ix], r[iy]];
-    m.feature = { properties: p };
-    markers[n] = m;
-  }
-  return markers;
-}
-
-function clusterIcon(cluster) {
-  const n = cluster.getChildCount(), size = n < 10 ? 24 : n < 100 ? 30 : 36;
+function clusterIcon(n) {
+  const size = n < 10 ? 24 : n < 100 ? 30 : 36;
   return L.divIcon({ html: el("span", null, String(n)), className: "marker-cluster zj-cluster", iconSize: L.point(size, size) });
 }
 
-function clusterGroup(def, done) {
-  // chunks keep the page responsive; no pause between them, and no cluster levels past street zoom
-  return L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 150, chunkDelay: 1, showCoverageOnHover: false,
-                                maxClusterRadius: 45, disableClusteringAtZoom: 16, clusterPane: "zj-" + def.id,
-                                iconCreateFunction: clusterIcon,
-                                chunkProgress: (n, total) => { if (total && n >= total) done(); } });
-}
+export class ProjectLayer {
+  constructor(map, cfg, def, data) {
+    Object.assign(this, { map, cfg, def, fields: data.fields, cols: data.columns, values: data.values });
+    const xs = data.columns.lon, ys = data.columns.lat;
+    this.placed = [];
+    for (let i = 0; i < data.n; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) this.placed.push(i);
+    this.group = state.groups[def.id];
+    this.drawn = L.layerGroup();
+    this.group.addLayer(this.drawn);
+    this.setShown(this.placed);
+    map.on("moveend zj:datum", () => this.redraw());
+    this.group.on("add", () => this.redraw());
+  }
 
-// After a datum change: every marker moved, the shown ones clustered again.
-function relocator(mc, markers) {
-  return () => {
-    const shown = mc.getLayers();
-    mc.clearLayers();
-    markers.forEach((m) => m.setLatLng(toMap(m._zjLonLat[0], m._zjLonLat[1])));
-    mc.addLayers(shown);
-  };
+  props(i) {
+    const p = {};
+    for (const f of this.fields) p[f] = this.value(i, f);
+    return p;
+  }
+
+  // A coded field (sector, status, town, year) holds an index into its short list of values.
+  value(i, key) {
+    const v = this.cols[key][i], words = this.values[key];
+    return words ? (v >= 0 ? words[v] : null) : v;
+  }
+
+  // The rows that carry a coded field's value: compared as small integers, not words.
+  matcher(key, wanted) {
+    const col = this.cols[key], words = this.values[key];
+    if (!words) return (i) => String(col[i] ?? "") === wanted;
+    const code = words.findIndex((w) => String(w) === wanted);
+    return (i) => col[i] === code;
+  }
+
+  // The number of placed rows per value of a field.
+  counts(key) {
+    const col = this.cols[key], words = this.values[key], out = {};
+    if (words) {
+      const n = new Int32Array(words.length);
+      for (const i of this.placed) if (col[i] >= 0) n[col[i]]++;
+      words.forEach((w, k) => { if (n[k] && w !== "") out[w] = n[k]; });
+      return out;
+    }
+    for (const i of this.placed) {
+      const v = col[i];
+      if (v !== null && v !== undefined && v !== "") out[v] = (out[v] || 0) + 1;
+    }
+    return out;
+  }
+
+  // The rows (indices into the feed) that pass the filters: indexed again, then drawn.
+  setShown(list) {
+    const xs = this.cols.lon, ys = this.cols.lat, points = new Array(list.length);
+    for (let n = 0; n < list.length; n++) {
+      const i = list[n];
+      points[n] = { type: "Feature", properties: { i }, geometry: { type: "Point", coordinates: [xs[i], ys[i]] } };
+    }
+    this.shown = list;
+    this.index = new Supercluster(CLUSTER).load(points);
+    this.redraw();
+  }
+
+  redraw() {
+    if (!this.map.hasLayer(this.group)) return;
+    const b = this.map.getBounds(), sw = fromMap(b.getSouthWest()), ne = fromMap(b.getNorthEast());
+    const items = this.index.getClusters([sw.lng, sw.lat, ne.lng, ne.lat], Math.round(this.map.getZoom()));
+    const singles = new Map();
+    this.drawn.clearLayers();
+    for (const f of items) {
+      if (f.properties.cluster) this.drawn.addLayer(this.clusterMarker(f));
+      else {
+        const key = f.geometry.coordinates.join(",");            // the same spot: one disc, listed on click
+        singles.set(key, (singles.get(key) || []).concat(f.properties.i));
+      }
+    }
+    singles.forEach((rows) => this.drawn.addLayer(rows.length > 1 ? this.stackMarker(rows) : this.marker(rows[0])));
+    this.drawnCount = items.length;
+  }
+
+  marker(i) {
+    const p = this.props(i), st = styleFor(this.def, p, this.cfg.emphasis);
+    const m = L.circleMarker(toMap(this.value(i, "lon"), this.value(i, "lat")),
+                             Object.assign({ pane: "zj-" + this.def.id }, st, { radius: radiusFor(p.investment) }));
+    m.feature = { properties: p };
+    m.on("click", () => openFeaturePopup(this.def, m));
+    m.bindTooltip(el("span", null, p[this.def.labelField] || p[this.def.titleField]), { sticky: true });
+    return m;
+  }
+
+  clusterMarker(f) {
+    const [lon, lat] = f.geometry.coordinates, id = f.properties.cluster_id;
+    const m = L.marker(toMap(lon, lat), { icon: clusterIcon(f.properties.point_count), pane: "zj-" + this.def.id,
+                                          keyboard: true, title: t("map.cluster_hint", { n: f.properties.point_count }) });
+    m.on("click", () => {
+      const z = this.index.getClusterExpansionZoom(id);
+      this.map.flyTo(m.getLatLng(), Math.min(z, this.map.getMaxZoom()), { duration: 0.4 });
+    });
+    return m;
+  }
+
+  stackMarker(rows) {
+    const ll = toMap(this.value(rows[0], "lon"), this.value(rows[0], "lat"));
+    const m = L.marker(ll, { icon: clusterIcon(rows.length), pane: "zj-" + this.def.id, keyboard: true,
+                             title: t("map.stack_hint", { n: rows.length }) });
+    m.on("click", () => this.listAt(ll, rows));
+    return m;
+  }
+
+  // Several projects on one spot: a list; each name opens that project's own popup.
+  listAt(ll, rows) {
+    const box = el("div", "zj-popup zj-stack");
+    box.appendChild(el("h3", null, t("map.stack_title", { n: rows.length })));
+    const ul = el("ul", "zj-stack-list");
+    rows.forEach((i) => {
+      const b = el("button", "zj-stack-item", this.value(i, this.def.titleField));
+      b.type = "button";
+      b.addEventListener("click", () => openFeaturePopup(this.def, this.marker(i)));
+      const li = el("li");
+      li.append(b, el("span", "zj-muted", " " + (this.value(i, "sector") || "")));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    L.popup(popupOptions(this.map, 12)).setLatLng(ll).setContent(box).openOn(this.map);
+  }
+
+  // Bring one project into view on its own (or in its stack) and give its position on the map.
+  reveal(i) {
+    const ll = toMap(this.value(i, "lon"), this.value(i, "lat"));
+    this.map.setView(ll, CLUSTER.maxZoom + 1, { animate: false });
+    return ll;
+  }
 }
 
 export function addClusterLayer(map, cfg, def, data, filters) {
-  const markers = rowsToMarkers(cfg, def, data);
-  let done;
-  const clustered = new Promise((resolve) => { done = resolve; });
-  const mc = clusterGroup(def, () => done());
-  mc.on("click", (e) => openFeaturePopup(def, e.layer));
-  mc.on("mouseover", (e) => {
-    const m = e.layer, p = m.feature.properties;
-    if (!m.getTooltip()) m.bindTooltip(el("span", null, p[def.labelField] || p[def.titleField]), { sticky: true }).openTooltip();
-  });
-  mc._zjRelocate = relocator(mc, markers);
-  // markercluster checks each marker against its pending list while it is off the map (quadratic):
-  // add the markers only once the group is on the map (5.6 s → 0.3 s for 100,000 markers)
-  state.groups[def.id].addLayer(mc);
-  if (map.hasLayer(mc)) mc.addLayers(markers);
-  else { mc.once("add", () => mc.addLayers(markers)); done(); }   // hidden: nothing to draw yet
-  if (!markers.length) done();
-  state.layers[def.id] = { def, features: markers, count: markers.length, clusterGroup: mc, shown: markers.length };
-  if (filters) filters.fill(markers, mc);
-  unplaced(cfg, def, markers.length, filters);
-  return clustered;     // "drawn" means every marker is clustered, not just the first chunk
+  const layer = new ProjectLayer(map, cfg, def, data);
+  state.layers[def.id] = { def, layer, count: layer.placed.length, shown: layer.placed.length, features: [] };
+  if (filters) filters.fillProjects(layer);
+  unplaced(cfg, def, layer.placed.length, filters);
+  return Promise.resolve();
 }
 
 // Projects of several towns or the whole city have no point: say how many there are besides.
