@@ -139,16 +139,40 @@ def _money(s: pd.Series) -> float:
     return round(float(pd.to_numeric(s, errors="coerce").sum()), 2)
 
 
-def breakdown(df: pd.DataFrame, by: str) -> list[dict]:
-    g = df.assign(_k=df[by].astype(object).fillna("").replace("", "（未填）")).groupby("_k")
-    out = [{"key": k, "projects": len(part), "investment_yi": _money(part["investment"]),
-            "investment_year_yi": _money(part["investment_year"])} for k, part in g]
+def totals(df: pd.DataFrame) -> dict:
+    return {"projects": len(df), "investment_yi": _money(df["investment"]),
+            "investment_year_yi": _money(df["investment_year"])}
+
+
+def breakdown(df: pd.DataFrame, by: str, empty: str = "（未填）") -> list[dict]:
+    g = df.assign(_k=df[by].astype(object).fillna("").replace("", empty)).groupby("_k")
+    out = [{"key": k, **totals(part)} for k, part in g]
     return sorted(out, key=lambda r: (-r["investment_yi"], str(r["key"])))
 
 
+def by_membership(df: pd.DataFrame, col: str, outside: str, citywide: str) -> list[dict]:
+    """Projects per zone or cluster (a '；' list, derived from the project's towns): a project of several
+    counts under each. One whose towns host none is labelled ``outside``; a city-wide project (no town)
+    ``citywide``; only a project with no town and not city-wide stays （未填）."""
+    value = df[col].astype(object).fillna("")
+    has_town = df["town_codes"].astype(object).fillna("") != ""
+    none = np.where(has_town, outside, np.where(df["located_by"].astype(object) == "citywide", citywide, ""))
+    key = value.where(value != "", pd.Series(none, index=df.index, dtype=object))
+    return breakdown(df.assign(_m=key.str.split("；")).explode("_m"), "_m")
+
+
+def axis_bands(df: pd.DataFrame, km: float, data: PlanData) -> list[dict]:
+    """Each branch's band on its own, exactly as /api/stats?axis=…&km=… counts it: a project near the
+    junction lies in both bands, so the rows need not add up to the projects near the axis."""
+    out = []
+    for branch, name in zip(data.axis["id"], data.axis["short_name"]):
+        inner, _ = inside(axis_band(branch, km, data), df)
+        out.append({"key": name, "axis": branch, **totals(inner)})
+    return out
+
+
 def statistics(df: pd.DataFrame) -> dict:
-    return {"projects": len(df), "investment_yi": _money(df["investment"]),
-            "investment_year_yi": _money(df["investment_year"]),
+    return {**totals(df),
             "by_sector": breakdown(df, "sector"), "by_status": breakdown(df, "status"),
             "by_year": breakdown(df.assign(year=df["year"].astype("string")), "year")}
 

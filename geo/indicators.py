@@ -129,15 +129,17 @@ def evaluate(rules: dict, current: pd.DataFrame, indicators: pd.DataFrame) -> li
     """Every indicator of 表1 with its yearly actuals, path and status, and a flag for a 约束性 one off track."""
     by = {k: dict(zip(g["year"], g["value"])) for k, g in current.groupby(["no", "sub_item"])} if len(current) else {}
     gdp = by.get((1, ""), {})
-    out = []
+    out, subs = [], {}
     for _, ind in indicators.iterrows():
         key = (int(ind["no"]), ind.get("sub_item", "") or "")
+        subs[key[0]] = subs.get(key[0], 0) + bool(key[1])
         rule = rules[key]
         actuals = by.get(key, {})
         statuses = {y: status_in(rule, y, actuals, gdp) for y in YEARS}
         latest = max(actuals) if actuals else None
         now = statuses[latest] if latest else ("manual" if rule.kind == "qualitative" else "none")
-        out.append({"no": key[0], "sub_item": key[1], "name": ind["name"], "category": ind["category"],
+        out.append({"no": key[0], "sub_item": key[1], "anchor": f"ind-{key[0]}" + (f"-{subs[key[0]]}" if key[1] else ""),
+                    "name": ind["name"], "category": ind["category"],
                     "attribute": ind["attribute"], "value_2025": ind["value_2025"], "target_2030": ind["target_2030"],
                     "five_year": ind["five_year"], "unit": rule.unit, "kind": rule.kind, "rule_zh": rule.text[0],
                     "rule_en": rule.text[1], "rule_source": rule.source, "actuals": {int(y): v for y, v in actuals.items()},
@@ -145,6 +147,20 @@ def evaluate(rules: dict, current: pd.DataFrame, indicators: pd.DataFrame) -> li
                     "statuses": statuses, "status": now, "latest_year": latest,
                     "binding_off_track": ind["attribute"] == "约束性" and now == "off"})
     return out
+
+
+ATTENTION = ("off", "risk")          # what a planner asks about first: 滞后, then 关注
+
+
+def summarize(rows: list[dict]) -> dict:
+    """How many indicators are in each status, and the off-track and at-risk ones (滞后 first, 约束性 first
+    within a status, then in the order of 表1)."""
+    counts = dict.fromkeys(STATUS, 0)
+    for r in rows:
+        counts[r["status"]] += 1
+    attention = [r for r in rows if r["status"] in ATTENTION]
+    attention.sort(key=lambda r: (ATTENTION.index(r["status"]), r["attribute"] != "约束性"))
+    return {"total": len(rows), "counts": counts, "attention": attention}
 
 
 # ---------------------------------------------------------------- stored values (history kept)

@@ -1,14 +1,28 @@
 """Plan analysis: identify, statistics for any area, the 专栏8 reconciliation and 表1 monitoring, checked
 against expectations worked out by hand from the fixtures."""
 import io
+import itertools
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from html.parser import HTMLParser
 
 import openpyxl
 import pytest
+import shapely
 
 import geo
 import server
-from geo.indicators import Rule, status_in
+from geo.indicators import STATUS, Rule, status_in
+from layers import BY_ID
+from layers.messages import t
+from tests.conftest import REPO
+from tests.live import import_projects, start_server
 from tests.test_projects import AUTH, TOKEN, csv_bytes
+from tests.test_workbench import PASSWORD, sign_in
 
 HEADER = ["编号", "项目名称", "经度", "纬度", "所在镇街", "领域", "总投资（亿元）", "2026年计划投资（亿元）", "年份"]
 
@@ -191,3 +205,347 @@ def test_indicator_upload_names_the_bad_cell_and_stores_nothing(client):
 def test_the_analysis_api_is_in_the_openapi_document(client):
     doc = client.get("/ogc/api").get_json(force=True)
     assert {"/api/stats", "/api/identify"} <= set(doc["paths"])
+
+
+# ---------------------------------------------------------------- the trial's findings (dashboard, 表1, pages)
+
+def junction(data):
+    """Where the two axis branches meet (the city centre): a project there lies in both bands."""
+    ns, ew = data.axis.set_index("id").geometry[["NS", "EW"]]
+    return shapely.ops.nearest_points(ns, ew)[0].coords[0]
+
+
+def test_dashboard_counts_each_axis_band_as_the_area_statistics_do(client, data):
+    fixture_lists(client, data)
+    upload(client, [["J1", "交汇点项目", *junction(data), "", "民生设施", "7", "2", "2026"]], 2026)
+    for year in ("", "2026", "2027"):
+        by_axis = {r["axis"]: r for r in client.get(f"/api/dashboard.json?km=5&year={year}").get_json()["by_axis"]}
+        assert set(by_axis) == set(data.axis["id"])
+        for branch in data.axis["id"]:
+            s = client.get(f"/api/stats?axis={branch}&km=5&year={year}").get_json()
+            row = by_axis[branch]
+            assert (row["projects"], row["investment_yi"], row["investment_year_yi"]) == (
+                s["projects"], s["investment_yi"], s["investment_year_yi"]), (year, branch)
+    lists = {b: {r["key"] for r in client.get(f"/api/stats?axis={b}&km=5&year=2026").get_json()["list"]}
+             for b in data.axis["id"]}
+    both = set.intersection(*lists.values())
+    assert any(k.endswith("J1") for k in both)                   # near the junction: in both bands
+    rows = client.get("/api/dashboard.json?km=5&year=2026").get_json()["by_axis"]
+    assert sum(r["projects"] for r in rows) == len(set.union(*lists.values())) + len(both)
+    page = client.get("/analysis").get_data(as_text=True)
+    assert t("ana.axis_overlap") in page.split('id="chart-by_axis"')[1].split("</div>\n")[0]   # said under the chart
+
+
+def test_dashboard_names_projects_outside_every_zone(client, data):
+    fixture_lists(client, data)
+    upload(client, [["C1", "全市性项目甲", "", "", "全市", "民生设施", "2", "1", "2026"]], 2026)
+    towns = data.towns.set_index("short_name")
+    placed = {"枫桥": 3, "赵家": 1}                                   # the 2026 list with a point (fixture_lists)
+    for lang in ("zh", "en"):
+        d = client.get(f"/api/dashboard.json?year=2026&lang={lang}").get_json()
+        for key, col, outside in (("by_zone", "zones", "ana.outside_zones"), ("by_cluster", "clusters", "ana.outside_clusters")):
+            expected = Counter({t("ana.citywide", lang): 1})
+            for short, n in placed.items():
+                for z in [z for z in towns.at[short, col].split("；") if z] or [t(outside, lang)]:
+                    expected[z] += n
+            assert {r["key"]: r["projects"] for r in d[key]} == dict(expected), (lang, key)
+        assert not {"（未填）", "(blank)"} & {r["key"] for r in d["by_zone"] + d["by_cluster"]}
+
+
+def test_the_axis_chart_says_what_it_counts(client):
+    html = client.get("/analysis").get_data(as_text=True)
+    title = re.search(r'<h2 id="title-by_axis">(.*?)</h2>', html).group(1)
+    assert title == t("ana.by_axis_km", km=5)
+    assert "各分支分别统计" in title
+    assert t("ana.by_axis") not in re.sub(r"<script.*?</script>", "", html, flags=re.S)    # the old "（带内）" title
+    en = client.get("/analysis?lang=en").get_data(as_text=True)
+    assert re.search(r'<h2 id="title-by_axis">(.*?)</h2>', en).group(1) == t("ana.by_axis_km", "en", km=5)
+
+
+def summary_counts(html: str) -> dict[str, int]:
+    box = html.split('id="ind-summary"')[1].split("</section>")[0]
+    return {k: int(n) for k, n in re.findall(r'data-status="(\w*)"[^>]*>.*?<b class="zj-count">(\d+)</b>', box, re.S)}
+
+
+def test_indicator_summary_counts_lists_and_filters_by_status(client):
+    for no, year, value, unit in ((26, 2026, 42000, "万斤"), (22, 2026, 99, "%"), (1, 2026, 5.9, "%"), (2, 2026, 6.2, "%")):
+        r = client.post("/api/indicators/values", headers=AUTH,
+                        json={"no": no, "year": year, "value": value, "unit": unit, "source": "统计公报"})
+        assert r.status_code == 201
+    rows = client.get("/api/indicators/status.json").get_json()["indicators"]
+    counts = Counter(r["status"] for r in rows)
+    assert counts["off"] and counts["risk"]                      # the page has something to report
+    html = client.get("/indicators").get_data(as_text=True)
+    assert summary_counts(html) == {"": len(rows), **{k: counts.get(k, 0) for k in STATUS}}
+    table = html.split('id="indicators"')[1].split("</table>")[0]
+    ids = {i: (int(n), s) for n, s, i in re.findall(r'<tr data-no="(\d+)" data-sub="([^"]*)" id="([^"]+)"', table)}
+    box = html.split('id="ind-attention"')[1].split("</ul>")[0]
+    links = re.findall(r'<li data-status="(\w+)"[^>]*>.*?href="#([^"]+)"(.*?)</li>', box, re.S)
+    want = {(r["no"], r["sub_item"]) for r in rows if r["status"] in ("off", "risk")}
+    assert {ids[a] for _, a, _ in links} == want
+    assert [s for s, _, _ in links] == sorted((s for s, _, _ in links), key=["off", "risk"].index)   # 滞后 first
+    binding = {(r["no"], r["sub_item"]) for r in rows if r["attribute"] == "约束性"}
+    for _, anchor, rest in links:
+        assert ("约束性" in rest) == (ids[anchor] in binding), anchor
+    for status in STATUS:
+        page = client.get(f"/indicators?status={status}").get_data(as_text=True)
+        shown = re.findall(r'<tr data-no="(\d+)" data-sub="([^"]*)" id="[^"]+"', page.split('id="indicators"')[1])
+        assert {(int(n), s) for n, s in shown} == {(r["no"], r["sub_item"]) for r in rows if r["status"] == status}
+        assert summary_counts(page) == summary_counts(html)      # the summary always counts every indicator
+    assert client.get("/indicators?status=late").status_code == 400
+
+
+class Links(HTMLParser):
+    """The hrefs of the first <nav> of a page (the top navigation), paths only."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.done, self.hrefs = 0, False, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "nav" and not self.done:
+            self.depth += 1
+        elif tag == "a" and self.depth:
+            self.hrefs.append(dict(attrs)["href"].split("?")[0])
+
+    def handle_endtag(self, tag):
+        if tag == "nav" and self.depth:
+            self.depth, self.done = 0, True
+
+
+def top_nav(html: str) -> list[str]:
+    p = Links()
+    p.feed(html)
+    return p.hrefs
+
+
+def test_every_page_has_the_same_top_navigation(tmp_path):
+    app = server.create_app({"token": TOKEN, "data_dir": tmp_path})
+    app.extensions["zhuji"].users.add("officer", PASSWORD, "editor", "王科员")
+    c = app.test_client()
+    pages = ["/analysis", "/projects", "/indicators", "/towns/330681109", "/towns/999", "/login", "/ogc/collections?f=html"]
+    common = ["/", "/analysis", "/projects", "/indicators", "/work"]
+    for path in pages:
+        assert top_nav(c.get(path).get_data(as_text=True)) == [*common, "/login"], path
+    sign_in(c)
+    for path in [*pages, "/work", "/account"]:
+        r = c.get(path)
+        assert r.status_code in (200, 404) and top_nav(r.get_data(as_text=True)) == [*common, "/account"], path
+    html = c.get("/analysis").get_data(as_text=True)
+    assert re.search(r'<a href="/analysis\?lang=zh" aria-current="page">', html)
+
+
+def outside_details(html: str) -> str:
+    body = html.split("<body", 1)[1]
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<details.*?</details>", " ", body, flags=re.S))
+
+
+def test_town_page_says_in_chinese_where_it_comes_from_and_folds_the_notes(client, data):
+    towns = data.towns.set_index("code")
+    geonames = next(c for c, s in towns["seat_source"].items() if s.startswith("GeoNames"))
+    estimate = next(c for c, s in towns["seat_source"].items() if s.startswith("ESTIMATE"))
+    boundary = BY_ID["towns"].provenance[""][0]
+    for code in (geonames, estimate):
+        town = towns.loc[code]
+        html = client.get(f"/towns/{code}").get_data(as_text=True)
+        text = outside_details(html)
+        assert boundary in text
+        assert town.seat_source not in text and town.source.split(" / ")[1] not in text and town.datum not in text
+        assert not re.search(r"[A-Za-z]{2,}[ ,.()]+[A-Za-z]{2,}[ ,.()]+[A-Za-z]{2,}", text), text   # no English prose
+        fold = re.search(r'<details class="zj-tech">\s*<summary>(.*?)</summary>(.*?)</details>', html, re.S)
+        assert fold and fold.group(1) == t("map.tech")
+        for value in (town.seat_source, town.seat_basis, town.source, town.datum):
+            assert value.replace("'", "&#39;") in fold.group(2)
+    km = re.search(r"±(\d+) km", towns.at[estimate, "seat_source"]).group(1)
+    assert t("town.seat_estimate", km=km) in outside_details(client.get(f"/towns/{estimate}").get_data(as_text=True))
+    conf = t("conf." + towns.at[geonames, "seat_confidence"])
+    assert t("town.seat_geonames", conf=conf) in outside_details(client.get(f"/towns/{geonames}").get_data(as_text=True))
+
+
+# ---------------------------------------------------------------- the same pages in Chromium
+
+@pytest.fixture(scope="module")
+def site():
+    from tests.test_projects import excel_gbk_139
+    d = tempfile.mkdtemp(prefix="zhuji-analysis-")
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": d}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "cli.py", "users", "add", "chief", "--role", "admin", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, cwd=REPO, env=env, check=True, capture_output=True)
+    proc, url = start_server({"ZHUJI_MAP_DATA_DIR": d})
+    assert import_projects(url, excel_gbk_139(), "projects-2026.csv")["imported"] == 139
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    yield page
+    page.close()
+
+
+OVERFLOW = """() => [...document.querySelectorAll('.zj-chart-box')].flatMap((box) => {
+  const b = box.getBoundingClientRect();
+  return [...box.querySelectorAll('svg text')].filter((t) => t.textContent.trim()).map((t) => t.getBoundingClientRect())
+    .filter((r) => r.right > b.right + 0.5 || r.left < b.left - 0.5).map((r) => `${box.id}: ${r.left}-${r.right} of ${b.left}-${b.right}`);
+})"""
+
+
+@pytest.mark.browser
+def test_charts_keep_their_labels_inside_and_the_pages_fit_a_phone(tab, site):
+    tab.goto(site + "/analysis")
+    tab.wait_for_selector("body[data-dashboard]", timeout=15000)
+    assert tab.locator("#chart-by_zone svg text", has_text="不在六大片区").count() >= 1     # 139 projects: some outside
+    assert tab.evaluate(OVERFLOW) == []
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for path, ready in (("/analysis", "body[data-dashboard]"), ("/indicators", "body[data-charts]"),
+                        ("/projects", "body"), ("/towns/330681109", "body")):
+        tab.goto(site + path)
+        tab.wait_for_selector(ready, timeout=15000)
+        assert tab.evaluate("document.scrollingElement.scrollWidth") <= 390, path
+        assert tab.evaluate(OVERFLOW) == [], path
+    assert tab.errors == []
+
+
+def js_number(v) -> str:
+    """A number as JavaScript prints it in a chart label (1186.6, 100)."""
+    return repr(v).removesuffix(".0") if isinstance(v, float) else str(v)
+
+
+@pytest.mark.browser
+def test_the_axis_chart_follows_the_band_and_agrees_with_the_area_statistics(tab, site, data):
+    tab.goto(site + "/analysis")
+    tab.wait_for_selector("body[data-dashboard]", timeout=15000)
+    assert tab.inner_text("#title-by_axis") == t("ana.by_axis_km", km=5)
+    assert tab.locator("#chart-by_axis + p").inner_text() == t("ana.axis_overlap")     # said under the chart
+    tab.fill("#ana-filters input[name=km]", "3")
+    tab.press("#ana-filters input[name=km]", "Enter")
+    tab.wait_for_selector("body[data-dashboard*='km=3']", timeout=15000)
+    assert tab.inner_text("#title-by_axis") == t("ana.by_axis_km", km=3)
+    labels = tab.eval_on_selector_all("#chart-by_axis svg text", "ts => ts.map((t) => t.textContent)")
+    for branch, name in zip(data.axis["id"], data.axis["short_name"]):
+        s = tab.evaluate(f"fetch('/api/stats?axis={branch}&km=3').then((r) => r.json())")
+        assert name in labels and f"{js_number(s['investment_yi'])}（{s['projects']}）" in labels, (branch, labels)
+    assert tab.url.rstrip("/").endswith("/analysis") and tab.errors == []              # Enter did not reload
+
+
+@pytest.mark.browser
+def test_indicator_types_stay_on_one_line(tab, site):
+    for width in (1400, 1024):
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.goto(site + "/indicators")
+        tab.wait_for_selector("body[data-charts]", timeout=15000)
+        lines = tab.evaluate("""() => [...document.querySelectorAll('#indicators tbody tr')].map((tr) => {
+          const r = document.createRange(); r.selectNodeContents(tr.cells[1]);
+          return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; })""")
+        assert lines and set(lines) == {1}, (width, lines)
+
+
+def log_in(tab, site):
+    tab.goto(site + "/login")
+    tab.fill("input[name=username]", "chief")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("#login-form button[type=submit]")
+    tab.wait_for_url("**/work")
+
+
+def save_value(tab, key, value):
+    """Enter a 2026 value through the form and wait for the page to report it saved."""
+    tab.evaluate("window.notReloaded = true")
+    form = tab.locator("#value-form")
+    form.locator("select[name=key]").select_option(key)
+    form.locator("select[name=year]").select_option("2026")
+    form.locator("input[name=value]").fill(value)
+    form.locator("input[name=source]").fill("生态环境局")
+    form.locator("input[name=source]").scroll_into_view_if_needed()
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("body[data-saved]", timeout=10000)
+    assert tab.evaluate("window.notReloaded") is True             # updated in place, not reloaded to the top
+    return tab.evaluate("document.body.dataset.saved")
+
+
+def in_view(tab, locator) -> bool:
+    box, view = locator.bounding_box(), tab.viewport_size
+    return (box is not None and box["y"] >= 0 and box["y"] + box["height"] <= view["height"]
+            and box["x"] >= 0 and box["x"] + box["width"] <= view["width"])
+
+
+@pytest.mark.browser
+def test_saving_a_value_stays_at_the_indicator(tab, site):
+    log_in(tab, site)
+    tab.goto(site + "/indicators")
+    tab.wait_for_selector("body[data-charts]", timeout=15000)
+    anchor = save_value(tab, "22|", "97")
+    row = tab.locator(f"tr#{anchor}")
+    assert row.get_attribute("data-no") == "22"
+    assert "97" in row.inner_text()
+    note = row.locator(".zj-saved-note")
+    assert note.inner_text() == t("ind.saved_row", year=2026, value=97) and in_view(tab, note)
+    assert in_view(tab, row)                                                           # the edited row is in view
+    assert tab.evaluate("location.hash") == f"#{anchor}"                               # a reload comes back here
+    rows = tab.evaluate("fetch('/api/indicators/status.json').then((r) => r.json())")["indicators"]
+    counts = Counter(r["status"] for r in rows)
+    assert summary_counts(tab.content()) == {"": len(rows), **{k: counts.get(k, 0) for k in STATUS}}
+    assert "约束性" in tab.locator("#ind-attention").inner_text()    # 22 (优良水体比例) is binding and now off track
+    tab.evaluate("window.scrollTo(0, 0); history.replaceState(null, '', location.pathname)")
+    assert not in_view(tab, row)
+    tab.click(f"#ind-attention a[href$='#{anchor}']")
+    assert tab.evaluate("location.hash") == f"#{anchor}" and in_view(tab, row) and tab.errors == []
+
+
+@pytest.mark.browser
+def test_saving_on_a_phone_under_a_filter_that_hides_the_row(tab, site):
+    """Filtered to 暂无数据, a first value moves 23 (森林覆盖率) out of the filter: the page shows every
+    indicator instead, at the row, with the note, and still without a reload."""
+    tab.set_viewport_size({"width": 390, "height": 844})
+    log_in(tab, site)
+    tab.goto(site + "/indicators?status=none")
+    tab.wait_for_selector("body[data-charts]", timeout=15000)
+    assert tab.locator("tr#ind-23").count() == 1 and tab.locator("tr#ind-22").count() == 0
+    anchor = save_value(tab, "23|", "56.5")
+    assert anchor == "ind-23"
+    assert "status=" not in tab.url and tab.locator("tr#ind-22").count() == 1          # the whole table now
+    assert tab.locator("#ind-summary a[data-status=''][aria-current]").count() == 1
+    note = tab.locator("tr#ind-23 .zj-saved-note")
+    assert note.inner_text() == t("ind.saved_row", year=2026, value=56.5) and in_view(tab, note)
+    assert tab.evaluate("document.scrollingElement.scrollWidth") <= 390 and tab.errors == []
+
+
+NAV = """() => [...document.querySelectorAll('nav.zj-page-nav a')].map((a) => {
+  const r = a.getBoundingClientRect();
+  return { text: a.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+           current: a.getAttribute('aria-current') };
+})"""
+
+
+@pytest.mark.browser
+def test_the_top_navigation_fits_a_phone_and_marks_the_page(tab, site):
+    tab.set_viewport_size({"width": 390, "height": 844})
+    names = [t(k) for k in ("nav.map", "nav.analysis", "nav.projects", "nav.indicators", "nav.work", "nav.login")]
+    for path, current in (("/analysis", "nav.analysis"), ("/projects", "nav.projects"),
+                          ("/indicators", "nav.indicators"), ("/towns/330681109", None), ("/login", "nav.login")):
+        tab.goto(site + path)
+        links = tab.evaluate(NAV)
+        assert [a["text"] for a in links] == names, path
+        assert [a["text"] for a in links if a["current"] == "page"] == ([t(current)] if current else []), path
+        for a in links:
+            assert a["left"] >= 0 and a["right"] <= 390 and a["bottom"] - a["top"] >= 32, (path, a)   # a finger's tap
+        for a, b in itertools.pairwise(links):
+            assert b["left"] >= a["right"] or b["top"] >= a["bottom"] - 1, (path, a, b)               # none overlap
+    assert tab.errors == []

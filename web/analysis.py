@@ -11,11 +11,11 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 from geo import analysis
 from geo.crs import parse_bbox
 from geo.errors import DataError, ImportFileError
-from geo.indicators import STATUS, check_entry, evaluate
+from geo.indicators import STATUS, check_entry, evaluate, summarize
 from geo.projects.header import read_table
 from geo.projects.report import csv_bytes, xlsx_bytes
 from geo.reconcile import reconcile
-from layers.messages import catalog
+from layers.messages import catalog, t
 
 from .auth import current_user, require
 from .errors import ApiError
@@ -116,19 +116,20 @@ def stats_export(fmt):
 
 # ---------------------------------------------------------------- dashboards and reconciliation
 
-def dashboard(df, band_km: float) -> dict:
-    zones = df.assign(zone=df["zones"].astype(object).fillna("").str.split("；")).explode("zone")
-    clusters = df.assign(cl=df["cluster"].astype(object).fillna("").str.split("；")).explode("cl")
-    near = df[df["axis_distance_m"] <= band_km * 1000]
+def dashboard(df, band_km: float, lang: str) -> dict:
+    """Projects by sector, zone, axis band, cluster and town. An axis band is counted as /api/stats counts it
+    (each branch on its own), so the dashboard and the map's 范围统计 give one answer."""
+    citywide = t("ana.citywide", lang)
     return {"band_km": band_km, "total": analysis.statistics(df),
-            "by_zone": analysis.breakdown(zones, "zone"), "by_cluster": analysis.breakdown(clusters, "cl"),
-            "by_axis": analysis.breakdown(near, "axis_branch"), "by_town": analysis.breakdown(df, "town_name"),
-            "by_sector": analysis.breakdown(df, "sector")}
+            "by_zone": analysis.by_membership(df, "zones", t("ana.outside_zones", lang), citywide),
+            "by_cluster": analysis.by_membership(df, "cluster", t("ana.outside_clusters", lang), citywide),
+            "by_axis": analysis.axis_bands(df, band_km, services().data),
+            "by_town": analysis.breakdown(df, "town_name"), "by_sector": analysis.breakdown(df, "sector")}
 
 
 @bp.get("/api/dashboard.json")
 def dashboard_json():
-    return jsonify(dashboard(_projects(request.args), _float("km") or 5))
+    return jsonify(dashboard(_projects(request.args), _float("km") or 5, request_lang()))
 
 
 @bp.get("/analysis")
@@ -165,9 +166,16 @@ def indicators_status():
 
 @bp.get("/indicators")
 def indicators_page():
+    """表1 with a summary on top (how many in each status; the off-track and at-risk ones, linked to their
+    rows) and an optional filter ``?status=off|risk|on|manual|none`` (the summary always counts all)."""
     lang = request_lang()
     s = services()
-    return render_template("indicators.html", rows=_status(), labels=STATUS, user=current_user(),
+    rows, status = _status(), request.args.get("status", "")
+    if status and status not in STATUS:
+        raise ApiError(400, f"status 参数无效：“{status}”，可选 {'、'.join(STATUS)}",
+                       f"invalid status '{status}'; expected one of {', '.join(STATUS)}", field="status")
+    return render_template("indicators.html", rows=[r for r in rows if not status or r["status"] == status],
+                           all_rows=rows, summary=summarize(rows), status=status, labels=STATUS, user=current_user(),
                            investment=s.data.investment.to_dict("records"),
                            totals=s.data.investment_totals.iloc[0].to_dict(), ui=catalog(lang, ("ind.",)))
 
