@@ -8,6 +8,7 @@ import orjson
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, text, update
 
+from .schema import bulk
 from .store import BATCH, PROJECT_COLUMNS, ConflictError, _tuples, history, imports, now, projects
 
 STAGED = list(PROJECT_COLUMNS)
@@ -70,16 +71,17 @@ def _replace_old(store, conn, old: int, new: int, actor) -> int:
 def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace: int | None) -> dict:
     n = len(rows)
     import_id = _new_batch(conn, batch, n, actor)
-    removed = _replace_old(store, conn, replace, import_id, actor) if replace else 0
     stamp = now()
     _stage(store, conn, rows, {"import_id": import_id, "updated_by": actor or "cli",
                                "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
-    existing = _to_history(store, conn, "p.key IN (SELECT key FROM staging)", {}, action="import", actor=actor,
-                           superseded_by=import_id)
-    cols = ", ".join(STAGED)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in STAGED if c != "key")
-    conn.exec_driver_sql(f"INSERT INTO projects ({cols}) SELECT {cols} FROM staging WHERE true "
-                         f"ON CONFLICT (key) DO UPDATE SET {sets}")
+    with bulk(store, conn):
+        removed = _replace_old(store, conn, replace, import_id, actor) if replace else 0
+        existing = _to_history(store, conn, "p.key IN (SELECT key FROM staging)", {}, action="import", actor=actor,
+                               superseded_by=import_id)
+        cols = ", ".join(STAGED)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in STAGED if c != "key")
+        conn.exec_driver_sql(f"INSERT INTO projects ({cols}) SELECT {cols} FROM staging WHERE true "
+                             f"ON CONFLICT (key) DO UPDATE SET {sets}")
     counts = {"inserted": n - existing, "updated": existing}
     conn.execute(update(imports).where(imports.c.id == import_id).values(**counts))
     store.audit(actor, "import", batch.get("filename") or "", n, {"import_id": import_id, "replaced_batch": replace,

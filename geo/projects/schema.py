@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
@@ -26,20 +27,27 @@ _SQLITE_TRIGGERS = [
     f"CREATE TRIGGER IF NOT EXISTS projects_version_{op} AFTER {op.upper()} ON projects "
     "BEGIN UPDATE data_version SET v = v + 1 WHERE id = 1; END"
     for op in ("insert", "update", "delete")
-] + [
-    # the spatial index of the points, kept by triggers (so edits made in QGIS are indexed too)
-    "CREATE VIRTUAL TABLE IF NOT EXISTS projects_rtree USING rtree(id, minx, maxx, miny, maxy)",
-    "CREATE TRIGGER IF NOT EXISTS projects_rtree_insert AFTER INSERT ON projects WHEN new.lon IS NOT NULL "
-    "BEGIN INSERT INTO projects_rtree VALUES (new.rowid, new.lon, new.lon, new.lat, new.lat); END",
-    "CREATE TRIGGER IF NOT EXISTS projects_rtree_update AFTER UPDATE OF lon, lat ON projects "
-    "BEGIN DELETE FROM projects_rtree WHERE id = old.rowid; INSERT INTO projects_rtree SELECT new.rowid, new.lon, "
-    "new.lon, new.lat, new.lat WHERE new.lon IS NOT NULL; END",
-    "CREATE TRIGGER IF NOT EXISTS projects_rtree_delete AFTER DELETE ON projects "
-    "BEGIN DELETE FROM projects_rtree WHERE id = old.rowid; END",
-    # a store made before the index existed: index what is there
-    "INSERT INTO projects_rtree SELECT rowid, lon, lon, lat, lat FROM projects WHERE lon IS NOT NULL "
-    "AND rowid NOT IN (SELECT id FROM projects_rtree)",
 ]
+# An R*Tree kept by triggers was the spatial index once; filling it cost ~30 µs a row (a minute for
+# 1,000,000 projects) while the (lon, lat) B-tree below answers a bbox as fast. Stores that have it lose it.
+_SQLITE_RETIRED = ["DROP TRIGGER IF EXISTS projects_rtree_insert", "DROP TRIGGER IF EXISTS projects_rtree_update",
+                   "DROP TRIGGER IF EXISTS projects_rtree_delete", "DROP TABLE IF EXISTS projects_rtree"]
+
+
+@contextmanager
+def bulk(store, conn):
+    """A large write on SQLite: its triggers fire per row (100,000 version bumps for one import), so inside
+    the write's transaction they are dropped, the version is bumped once, and they are put back — all or
+    nothing with the write itself. PostgreSQL's trigger is per statement already."""
+    if store.kind != "sqlite":
+        yield
+        return
+    for op in ("insert", "update", "delete"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS projects_version_{op}")
+    yield
+    conn.exec_driver_sql("UPDATE data_version SET v = v + 1 WHERE id = 1")
+    for sql in _SQLITE_TRIGGERS:
+        conn.exec_driver_sql(sql)
 
 
 def create(store) -> None:
@@ -56,7 +64,7 @@ def create(store) -> None:
             conn.execute(text("CREATE INDEX IF NOT EXISTS projects_geom_idx ON projects USING GIST (geom)"))
             conn.exec_driver_sql(_PG_TRIGGER)
         else:
-            for sql in _SQLITE_TRIGGERS:
+            for sql in _SQLITE_RETIRED + _SQLITE_TRIGGERS:
                 conn.exec_driver_sql(sql)
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS projects_lonlat_idx ON projects (lon, lat)")
 

@@ -1,0 +1,71 @@
+"""The project store itself (geo/projects/store.py, schema.py, batches.py): what a large import does to the
+database's triggers and indexes, on SQLite and PostGIS alike."""
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+
+from geo.projects import ImportOptions, Store, import_file, query
+
+CSV = "编号,项目名称,经度,纬度,领域,总投资（亿元）\r\n" + "".join(
+    f"S{i},项目{i},{120.2 + i * 0.001:.4f},{29.7 + i * 0.0005:.4f},交通强省,{i % 7 + 1}\r\n" for i in range(300))
+
+
+def triggers(store) -> set[str]:
+    with store.engine.connect() as conn:
+        if store.kind == "sqlite":
+            q = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            q = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'projects'::regclass AND NOT tgisinternal"
+        return {r[0] for r in conn.exec_driver_sql(q)}
+
+
+def version(store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT v FROM data_version")).scalar_one()
+
+
+def test_a_large_import_bumps_the_version_once_and_leaves_the_triggers_in_place(store_url, data):
+    """SQLite fires triggers per row, so a bulk import turns them off inside its own transaction: afterwards
+    they are all back, and an edit made directly in the database (QGIS) still moves the version."""
+    store = Store(store_url)
+    before, v0 = triggers(store), version(store)
+    res = import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    assert len(res.accepted) == 300 and store.count() == 300
+    assert triggers(store) == before and before
+    v1 = version(store)                                  # one import, one new version, not 300 (PostgreSQL
+    assert v1 == v0 + (1 if store.kind == "sqlite" else 2)  # fires INSERT and UPDATE for ON CONFLICT DO UPDATE)
+    with store.engine.begin() as conn:                   # as QGIS would: straight into the table
+        conn.execute(text("UPDATE projects SET name = '直接修改' WHERE key = '2026/id:S1'"))
+    assert version(store) == v1 + 1
+
+
+def test_a_failed_import_leaves_the_triggers_as_they_were(tmp_path, data, monkeypatch):
+    """The triggers are dropped inside the write's transaction: a failure half-way puts them back with it."""
+    from geo.projects import batches
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    before = triggers(store)
+
+    def boom(*a, **kw):
+        raise OSError("disk full (simulated)")
+    monkeypatch.setattr(batches, "_to_history", boom)
+    with pytest.raises(Exception, match="disk full|磁盘"):
+        import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    assert triggers(store) == before and store.count() == 0
+
+
+def test_an_old_store_with_an_rtree_is_brought_up_to_date(tmp_path, data):
+    """Stores made when the spatial index was an R*Tree lose it (and its triggers) and keep every project."""
+    path = tmp_path / "old.sqlite"
+    store = Store(f"sqlite:///{path}")
+    import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    store.engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE VIRTUAL TABLE projects_rtree USING rtree(id, minx, maxx, miny, maxy)")
+        db.execute("CREATE TRIGGER projects_rtree_insert AFTER INSERT ON projects "
+                   "BEGIN INSERT INTO projects_rtree VALUES (new.rowid, new.lon, new.lon, new.lat, new.lat); END")
+    reopened = Store(f"sqlite:///{path}")
+    assert "projects_rtree_insert" not in triggers(reopened) and reopened.count() == 300
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'projects_rtree'").fetchone()[0] == 0
+    assert query.count(reopened, bbox=(120.19, 29.6, 120.25, 29.9)) == 51       # S0…S50, through the index
