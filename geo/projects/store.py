@@ -84,6 +84,8 @@ PROJECT_COLUMNS = [c.name for c in projects.columns]
 BATCH = 50_000
 VERSION_TTL = 0.5
 ADVISORY_LOCK = 26_681_330          # one writer per PostGIS store (any constant shared by every worker)
+LOCK_TIMEOUT_MS = 15_000            # PostGIS: a write that waits longer for a lock (another writer, a row a
+#                                     GIS technician holds in an open QGIS edit) gives up with a 409
 
 
 class ConflictError(DataError):
@@ -169,6 +171,7 @@ class Store:
             try:
                 with conn.begin():
                     if self.kind == "postgresql":
+                        conn.execute(text(f"SET LOCAL lock_timeout = {int(LOCK_TIMEOUT_MS)}"))
                         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK})
                     yield conn
             finally:
@@ -247,6 +250,35 @@ class Store:
         with self.engine.connect() as conn:
             r = conn.execute(select(projects).where(projects.c.key == key)).mappings().first()
         return dict(r) if r else None
+
+    def existing(self, keys, *, except_batch: int | None = None) -> list[dict]:
+        """The stored projects these keys would replace (with the list each is in now), leaving out those of
+        ``except_batch`` (a list being replaced as a whole). What a preview shows before anything is changed."""
+        keys, out = list(dict.fromkeys(keys)), []
+        cols = [projects.c.key, projects.c.name, projects.c.import_id, imports.c.title, imports.c.year]
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 1000):
+                q = (select(*cols).select_from(projects.outerjoin(imports, imports.c.id == projects.c.import_id))
+                     .where(projects.c.key.in_(keys[start:start + 1000])))
+                if except_batch is not None:
+                    q = q.where((projects.c.import_id != except_batch) | projects.c.import_id.is_(None))
+                out += [{"key": r.key, "name": r.name, "import_id": r.import_id, "batch_title": r.title,
+                         "batch_year": r.year} for r in conn.execute(q)]
+        return out
+
+    def replaced_in(self, import_id: int, limit: int = 1000) -> list[dict]:
+        """What a stored list replaced of other lists (same year and id or name), by its row in the file, with
+        the list each project was in before: what the done page names, read back from the history."""
+        before = history.outerjoin(imports, imports.c.id == history.c.import_id).outerjoin(
+            projects, (projects.c.key == history.c.key) & (projects.c.import_id == import_id))
+        q = (select(history.c.key, history.c.import_id, history.c.data, imports.c.title, imports.c.year,
+                    projects.c.source_row).select_from(before)
+             .where(history.c.superseded_by == import_id, history.c.action == "import")
+             .order_by(projects.c.source_row, history.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [{"row": r.source_row, "key": r.key, "name": orjson.loads(r.data).get("name"), "import_id": r.import_id,
+                 "batch_title": r.title, "batch_year": r.year} for r in rows]
 
     def count(self) -> int:
         with self.engine.connect() as conn:
