@@ -160,6 +160,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "conf.point": ("标注点", "point"),
     "conf.street": ("街道", "street"),
     "conf.part": ("部分", "part"),
+    # ---- workbench (trial fixes)
+    "up.replacing": ("其中 {n} 行将替换已有项目（同一年份的编号或名称相同，现属其他批次；撤销本次导入可恢复原来的版本）：",
+                     "{n} rows will replace projects already stored (same year and id or name, now in another list; "
+                     "rolling this import back restores them):"),
+    "up.replacing_row": ("第{row}行“{name}”，现属批次 {id}（{title}）", "row {row} '{name}', now in list {id} ({title})"),
+    "up.replacing_more": ("……另有 {n} 行", "… and {n} more"),
+    "up.replaced_row": ("第{row}行“{name}”，原属批次 {id}（{title}）", "row {row} '{name}', was in list {id} ({title})"),
+    "up.done_replaced": ("其中 {n} 个替换了已有项目（撤销本批次可恢复原来的版本）。",
+                         "{n} of them replaced projects already stored (rolling this list back restores them)."),
+    "bat.admin_only": ("只有管理员可以撤销或替换清单批次。如需撤销，请联系管理员：{admins}。",
+                       "Only an administrator (管理员) can roll back or replace a list. To have one rolled back, ask: "
+                       "{admins}."),
+    "bat.admin_only_nobody": ("只有管理员可以撤销或替换清单批次。如需撤销，请联系系统管理员。",
+                              "Only an administrator (管理员) can roll back or replace a list; ask the system "
+                              "administrator."),
+    "tbl.blank": ("（未填）", "(blank)"),
+    "tbl.kept_value": ("（原值，不在可选值中）", "(stored value, not one of the choices)"),
+    "tbl.edit_row": ("双击或按回车键编辑此项目", "Double-click or press Enter to edit this project"),
     # ---- analysis and monitoring (trial fixes, 2)
     "nav.label": ("主导航", "Main navigation"),
     "nav.map": ("地图", "Map"),

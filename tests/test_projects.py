@@ -304,3 +304,14 @@ def test_token_and_data_dir_from_the_config_file(tmp_path, monkeypatch):
     assert (tmp_path / "store" / "projects.sqlite").exists()            # created on first start
     import sqlite3
     assert sqlite3.connect(tmp_path / "store" / "projects.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_point_outside_zhuji_is_quoted_as_typed(client):
+    typed = ("120.159695", "30.271671")                   # GCJ-02 from Gaode: 杭州, not 诸暨
+    body = accounted(upload(client, csv_bytes([["O1", "杭州取点", *typed, "", "", "", "", ""]]), datum="gcj02"), 1)
+    reason = body["rejected"][0]["reason"]
+    assert "120.159695, 30.271671" in reason and "诸暨市域外" in reason
+    assert reason.index("120.159695") < reason.index("WGS84")        # as typed first, the converted values after
+    swapped = accounted(upload(client, csv_bytes([["O2", "填反", typed[1], typed[0], "", "", "", "", ""]]),
+                               datum="gcj02"), 1)
+    assert "30.271671, 120.159695" in swapped["rejected"][0]["reason"]   # the cells as the officer filled them

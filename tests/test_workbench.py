@@ -257,3 +257,184 @@ def test_users_are_managed_from_the_command_line(tmp_path):
     listing = run("list").stdout
     assert "zhang" in listing and "disabled" in listing and "admin" in listing
     assert run("passwd", "nobody", "--password-stdin", stdin="whatever-1\n").returncode == 1
+
+
+def commit(client, token, content, name="list.csv", **options):
+    r = client.post("/api/work/commit", json={"upload_id": upload(client, token, content, name), **options},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def test_preview_names_the_rows_that_replace_projects_of_another_list(app):
+    c = app.test_client()
+    token = sign_in(c)
+    first = commit(c, token, csv_bytes([["FQ1", "枫桥古镇保护与活化利用", *FENGQIAO, "枫桥镇", "文化旅游融合", "8.6", "前期", "2026"],
+                                        ["FQ2", "枫桥江绿道", *FENGQIAO, "枫桥镇", "", "1.2", "前期", "2026"]]), datum="wgs84")
+    again = csv_bytes([["FQ9", "次坞新项目", "", "", "次坞镇", "", "2", "前期", "2026"],
+                       ["FQ1", "枫桥古镇保护与活化利用", *FENGQIAO, "枫桥镇", "文化旅游融合", "9.9", "在建", "2026"]])
+    uid = upload(c, token, again, "第二批.csv")
+    p = c.post("/api/work/preview", json={"upload_id": uid, "datum": "wgs84"}, headers={"X-CSRFToken": token}).get_json()
+    assert p["accepted"] == 2 and p["replacing_count"] == 1
+    assert p["replacing"] == [{"row": 3, "name": "枫桥古镇保护与活化利用", "key": "2026/id:FQ1",
+                               "import_id": first["import_id"], "batch_title": "list", "batch_year": 2026}]
+    done = c.post("/api/work/commit", json={"upload_id": uid, "datum": "wgs84"}, headers={"X-CSRFToken": token}).get_json()
+    assert (done["inserted"], done["updated"]) == (1, 1) and "替换" in done["note"]
+    assert done["replaced"] == [{"row": 3, "key": "2026/id:FQ1", "name": "枫桥古镇保护与活化利用",   # read back after
+                                 "import_id": first["import_id"], "batch_title": "list", "batch_year": 2026}]
+    stored = app.extensions["zhuji"].store.get("2026/id:FQ1")
+    assert (stored["investment"], stored["status"], stored["import_id"]) == (9.9, "在建", done["import_id"])
+    # replacing a whole list: its own rows are not "another list's", so they are not counted
+    chief = app.test_client()
+    token = sign_in(chief, "chief")
+    p = chief.post("/api/work/preview", json={"upload_id": upload(chief, token, again), "datum": "wgs84",
+                                              "replace": done["import_id"]}, headers={"X-CSRFToken": token}).get_json()
+    assert p["replacing_count"] == 0 and p["replacing"] == []
+
+
+def gcj_fengqiao():
+    from geo.datum import wgs84_to_gcj02
+    return tuple(round(float(v), 6) for v in wgs84_to_gcj02(*FENGQIAO))
+
+
+def provenance(client, key):
+    p = client.get(f"/api/projects/{key}").get_json()
+    return {k: p[k] for k in ("import_id", "source_row", "datum_input", "located_by", "accuracy", "lon", "lat", "source")}
+
+
+def editor_body(p, **changes):
+    """What the workbench's edit form sends: every field as shown, the position in WGS84."""
+    return {"datum": "wgs84", "id": p["project_id"], "name": p["name"], "sector": p["sector"] or "",
+            "status": p["status"] or "", "nature": p["nature"] or "", "year": p["year"], "investment": p["investment"],
+            "investment_year": p["investment_year"] or "", "town": p["town_input"] or "",
+            "location": p["location_text"] or "", "lon": p["lon"] or "", "lat": p["lat"] or "", **changes}
+
+
+def test_an_edit_keeps_where_the_project_came_from_unless_it_moves(app):
+    import csv as csvmod
+    c = app.test_client()
+    token = sign_in(c)
+    gx, gy = gcj_fengqiao()
+    batch = commit(c, token, csv_bytes([["FQ0", "枫桥镇文化中心", *FENGQIAO, "", "", "", "", ""],
+                                        ["FQ1", "枫桥古镇保护与活化利用", gx, gy, "枫桥镇", "文化旅游融合", "8.6", "前期", "2026"],
+                                        ["CW1", "次坞镇驻地项目", "", "", "次坞镇", "", "1", "前期", "2026"]]),
+                   datum="gcj02")["import_id"]
+    key = "2026/id:FQ1"
+    before = provenance(c, key)
+    assert (before["source_row"], before["datum_input"], before["accuracy"]) == (3, "gcj02", "上报坐标（GCJ-02 已转换）")
+    assert before["source"] == f"项目清单导入（批次{batch}，第3行）"
+    p = c.get(f"/api/projects/{key}").get_json()
+    r = c.put(f"/api/projects/{key}", json=editor_body(p, status="在建", investment="9.9"), headers={"X-CSRFToken": token})
+    assert r.status_code == 200, r.get_json()
+    after = c.get(f"/api/projects/{key}").get_json()
+    assert provenance(c, key) == before and (after["status"], after["investment"]) == ("在建", 9.9)
+    # a script sends the GCJ-02 values it has, with a token: the same place, the same provenance
+    script = app.test_client().put(f"/api/projects/{key}", headers={"Authorization": "Bearer bootstrap-secret"},
+                                   json={"id": "FQ1", "name": "枫桥古镇保护与活化利用", "lon": gx, "lat": gy, "datum": "gcj02",
+                                         "town": "枫桥镇", "status": "在建", "investment": 9.5})
+    assert script.status_code == 200 and provenance(c, key) == before
+    rows = {r["key"]: r for r in csvmod.DictReader(io.StringIO(c.get("/api/export/projects.csv").data.decode("utf-8-sig")))}
+    assert (rows[key]["source_row"], rows[key]["datum_input"]) == ("3", "gcj02")
+    # a project placed at its town's seat stays a seat (no distances pretended)
+    seat_key = "2026/id:CW1"
+    seat = c.get(f"/api/projects/{seat_key}").get_json()
+    assert c.put(f"/api/projects/{seat_key}", json=editor_body(seat, investment="1.5"),
+                 headers={"X-CSRFToken": token}).status_code == 200
+    again = c.get(f"/api/projects/{seat_key}").get_json()
+    assert again["located_by"] == "town" and again["lon"] == seat["lon"] and again["datum_input"] == seat["datum_input"]
+    assert again["accuracy"] == seat["accuracy"] and again["corridor_distance_m"] is None and again["source_row"] == 4
+    # moving the point is a new position: it is now the editor's, in WGS84; the list row stays the origin
+    moved = c.put(f"/api/projects/{key}", json=editor_body(after, lon=round(after["lon"] + 0.003, 6)),
+                  headers={"X-CSRFToken": token})
+    assert moved.status_code == 200
+    now = provenance(c, key)
+    assert (now["datum_input"], now["accuracy"], now["source_row"], now["import_id"]) == ("wgs84", "上报坐标（WGS84）", 3, batch)
+    store = app.extensions["zhuji"].store
+    assert [h["action"] for h in store.history_of(key)] == ["edit", "edit", "edit"]
+    assert [a["action"] for a in store.audit_log()[:4]] == ["edit", "edit", "edit", "edit"]
+
+
+def test_amounts_converted_from_wan_yuan_are_clean_when_stored_and_exported(app):
+    c = app.test_client()
+    token = sign_in(c)
+    rows = [["1", "枫桥古镇保护与活化利用", "枫桥镇", "", "文化旅游融合", "68000", "86000", "枫桥镇", "新建"],
+            ["2", "店口铜材项目", "店口镇", "", "先进制造业基地", "1234.5678", "0.3", "店口镇", "新建"]]
+    batch = commit(c, token, officer_list(rows))["import_id"]
+    stored = {p["name"]: p for p in app.extensions["zhuji"].store.projects().to_dict("records")}
+    fq, dk = stored["枫桥古镇保护与活化利用"], stored["店口铜材项目"]
+    assert (fq["investment"], fq["investment_year"]) == (6.8, 8.6)            # not 6.800000000000001
+    assert (dk["investment"], dk["investment_year"]) == (0.1235, 0.0)          # 1 万元 precision
+    assert repr(c.get("/api/projects/2026/name:枫桥古镇保护与活化利用").get_json()["investment"]) == "6.8"
+    ws = openpyxl.load_workbook(io.BytesIO(c.get(f"/api/work/table.xlsx?batch={batch}").data)).active
+    header = [v.value for v in ws[1]]
+    values = {ws.cell(r, 2).value: ws.cell(r, header.index("2026年计划投资（万元）") + 1).value for r in (2, 3)}
+    assert values["枫桥古镇保护与活化利用"] == 86000 and repr(values["店口铜材项目"]) in ("0", "0.0")
+    text = c.get("/api/work/table.csv").data.decode("utf-8-sig")
+    assert ",6.8," in text and ",8.6," in text and "0000000" not in text
+
+
+def test_rejected_rows_file_and_reasons_in_the_users_language(app):
+    c = app.test_client()
+    token = sign_in(c)
+    rows = [["1", "", "枫桥镇", "", "民生设施", "1000", "500", "x", "新建"],
+            ["2", "有名项目", "枫桥镇", "", "民生设施", "1000", "500", "x", "新建"]]
+    uid = upload(c, token, officer_list(rows))
+    p = c.post("/api/work/preview", json={"upload_id": uid}, headers={"X-CSRFToken": token}).get_json()
+    bad = p["rejected"][0]
+    assert bad["reason"] == "字段“项目名称”：项目名称为空 / column '项目名称': project name is blank"   # the API: both
+    assert (bad["reason_zh"], bad["reason_en"]) == ("字段“项目名称”：项目名称为空", "column '项目名称': project name is blank")
+    unit = next(w for w in p["warnings"] if "万元" in w["message"])
+    assert unit["message_zh"].endswith("已换算为亿元") and "converted" in unit["message_en"]
+    assert "/" not in unit["message_zh"] and "万元" in unit["message_en"]
+    assert all(s["reason_zh"] and s["reason_en"] for s in p["skipped"])
+    batch = c.post("/api/work/commit", json={"upload_id": uid}, headers={"X-CSRFToken": token}).get_json()["import_id"]
+    zh = openpyxl.load_workbook(io.BytesIO(c.get(f"/api/projects/imports/{batch}/rejected.xlsx").data)).active
+    assert [v.value for v in zh[1]][:3] == ["原行号", "原因", "序号"] and zh.cell(2, 2).value == "字段“项目名称”：项目名称为空"
+    en = openpyxl.load_workbook(io.BytesIO(c.get(f"/api/projects/imports/{batch}/rejected.xlsx?lang=en").data)).active
+    assert [v.value for v in en[1]][:2] == ["Row", "Reason"] and en.cell(2, 2).value == "column '项目名称': project name is blank"
+    text = c.get(f"/api/projects/imports/{batch}/rejected.csv").data.decode("utf-8-sig")
+    assert text.startswith("原行号,原因,") and "blank" not in text
+
+
+def test_editors_are_told_who_can_roll_back_and_see_who_uploaded(app):
+    c = app.test_client()
+    token = sign_in(c)
+    commit(c, token, officer_list())
+    html = c.get("/work/batches").get_data(as_text=True)
+    assert 'class="zj-rollback"' not in html and 'id="admin-only"' in html
+    note = re.search(r'<p[^>]*id="admin-only"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "只有管理员" in note and "李科长" in note                       # the admins by name
+    row = re.search(r'<tr data-id="\d+".*?</tr>', html, re.S).group(0)
+    assert "王科员" in row and ">officer<" not in row                        # the uploader's display name
+    listed = c.get("/api/work/batches").get_json()[0]
+    assert (listed["actor"], listed["actor_name"]) == ("officer", "王科员")
+    chief = app.test_client()
+    sign_in(chief, "chief")
+    html = chief.get("/work/batches").get_data(as_text=True)
+    assert 'class="zj-rollback"' in html and 'id="admin-only"' not in html
+    en = c.get("/work/batches?lang=en").get_data(as_text=True)
+    assert "Only an administrator" in en
+
+
+def test_sector_and_status_must_be_allowed_values(app):
+    c = app.test_client()
+    token = sign_in(c)
+    h = {"X-CSRFToken": token}
+    assert c.post("/api/projects", json={"name": "甲项目", "town": "枫桥镇", "year": 2026, "status": "前期",
+                                         "sector": "交通"}, headers=h).status_code == 201
+    key = "2026/name:甲项目"
+    r = c.put(f"/api/projects/{key}", json={"name": "甲项目", "town": "枫桥镇", "status": "竣工"}, headers=h)
+    body = r.get_json()
+    assert r.status_code == 400 and body["field"] == "status"
+    assert body["zh"].startswith("建设状态“竣工”") and "前期" in body["zh"] and "在建" in body["zh"]
+    assert "status" in body["en"] and "在建" in body["en"]
+    r = c.put(f"/api/projects/{key}", json={"name": "甲项目", "town": "枫桥镇", "sector": "火星产业"}, headers=h)
+    assert r.status_code == 400 and r.get_json()["field"] == "sector" and "交通强省" in r.get_json()["zh"]
+    bad = c.post("/api/projects", json={"name": "乙项目", "town": "枫桥镇", "status": "竣工"}, headers=h)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "status"
+    stored = app.extensions["zhuji"].store.get(key)
+    assert stored["status"] == "前期" and stored["sector"].startswith("交通强省")
+    ok = c.put(f"/api/projects/{key}", json={"name": "甲项目", "town": "枫桥镇", "status": "在建",
+                                             "sector": stored["sector"]}, headers=h)
+    assert ok.status_code == 200 and app.extensions["zhuji"].store.get(key)["status"] == "在建"
+    assert app.extensions["zhuji"].store.count() == 1

@@ -183,3 +183,108 @@ def test_an_admin_rolls_a_list_back(page, site):
     page.wait_for_selector("body[data-ready='1']")
     assert page.evaluate("ZhujiTable.rows.length") == 4
     assert page.errors == []
+
+
+def test_a_second_list_says_which_projects_it_replaces_in_the_pages_language(page, site, tmp_path):
+    batches = page.evaluate("fetch('/api/work/batches').then(r => r.json())")
+    first = next(b for b in batches if b["title"] == "2026年诸暨市重大项目计划表")
+    rows = [["1", "杜黄新村田园综合体", "枫桥镇", "枫桥镇杜黄新村", "农业农村优先", "68000", "11000", "枫桥镇人民政府", "新建"],
+            ["2", "", "枫桥镇", "", "民生设施", "1000", "500", "x", "新建"],
+            ["3", "五泄新景区", "五泄镇", "", "文化旅游融合", "9000", "3000", "五泄镇人民政府", "新建"]]
+    (tmp_path / "补充清单.csv").write_bytes(officer_list(rows))
+    page.goto(site + "/work/upload")
+    page.set_input_files("#file", str(tmp_path / "补充清单.csv"))
+    preview_done(page, "")
+    replacing = page.inner_text("#replacing")
+    assert "1 行将替换已有项目" in replacing and "杜黄新村田园综合体" in replacing
+    assert f"批次 {first['id']}" in replacing and first["title"] in replacing
+    rejected, notes = page.inner_text("#rejected"), page.text_content("#warnings")
+    assert "项目名称为空" in rejected and "blank" not in rejected                 # 中文 only in the Chinese UI
+    assert "已换算为亿元" in notes and "converted" not in notes
+    page.click("#commit")
+    page.wait_for_selector("#done:not([hidden])")
+    done = page.inner_text("#done-text")
+    assert "已导入 2 个项目" in done and "其中 1 个替换了已有项目" in done
+    replaced = page.inner_text("#done-replaced")                                 # named, with the list it was in
+    assert "杜黄新村田园综合体" in replaced and f"原属批次 {first['id']}" in replaced and first["title"] in replaced
+    page.goto(site + "/work/upload?lang=en")
+    page.set_input_files("#file", str(tmp_path / "补充清单.csv"))
+    preview_done(page, "")
+    rejected, notes = page.inner_text("#rejected"), page.text_content("#warnings")
+    assert "project name is blank" in rejected and "项目名称为空" not in rejected
+    assert "converted to 100 million yuan" in notes and "已换算" not in notes
+    assert "2 rows will replace" in page.inner_text("#replacing")
+    assert page.errors == []
+
+
+def test_the_table_is_usable_on_a_phone(page, site):
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto(site + "/work/projects")
+        page.wait_for_selector("body[data-ready='1']")
+        total = page.evaluate("ZhujiTable.rows.length")
+        wrap = page.locator("#table-wrap").bounding_box()
+        assert wrap["height"] > 250 and wrap["width"] > 300
+        boxes = [r.bounding_box() for r in page.locator("#projects tbody tr[data-key]").all()]
+        inside = [b for b in boxes if b["height"] > 20 and b["y"] >= wrap["y"] and b["y"] + b["height"] <= wrap["y"] + wrap["height"] + 1]
+        assert total >= 4 and len(inside) == total                          # every row shows
+        assert page.locator("#projects tbody tr[data-key]").first.is_visible()
+        assert page.evaluate("getComputedStyle(document.getElementById('table-wrap')).overflowY") == "auto"
+        m = page.locator("#table-map").bounding_box()
+        assert m["height"] > 200 and m["width"] > 300 and m["y"] >= wrap["y"] + wrap["height"]   # stacked below
+        # the page itself never scrolls sideways; the table does, inside its box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("(w => w.scrollWidth > w.clientWidth + 200)(document.getElementById('table-wrap'))")
+        for sel in ("#add", "#export-xlsx", "#export-csv", "#q", "#f-town"):       # every action within the screen
+            box = page.locator(sel).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, sel
+        page.evaluate("document.getElementById('table-wrap').scrollLeft = 10000")
+        page.wait_for_function("() => document.getElementById('table-wrap').scrollLeft > 200")
+        edit = page.locator("#projects tbody tr[data-key]").first.locator("button")
+        box = edit.bounding_box()
+        assert box["x"] >= wrap["x"] and box["x"] + box["width"] <= wrap["x"] + wrap["width"]   # still in view
+        edit.click()                                      # by a real pointer: nothing covers it
+        page.wait_for_selector("#editor[open]")
+        dialog = page.locator("#editor").bounding_box()
+        assert dialog["x"] >= 0 and dialog["x"] + dialog["width"] <= 390
+        page.click("#edit-cancel")
+        page.wait_for_selector("#editor[open]", state="detached")
+        page.goto(site + "/work/batches")                              # the lists too: their table scrolls in a box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 900})
+
+
+def test_the_editor_is_at_hand_and_offers_the_allowed_values(page, site):
+    page.goto(site + "/work/projects")
+    page.wait_for_selector("body[data-ready='1']")
+    row = page.locator("#projects tbody tr[data-key]").first
+    edit = row.locator("button")
+    box = edit.bounding_box()
+    assert edit.inner_text() == "编辑" and box["x"] + box["width"] < 300           # the first column, in view
+    row.locator("td").nth(2).dblclick()                                         # a double click opens it too
+    page.wait_for_selector("#editor[open]")
+    statuses = page.eval_on_selector_all("#edit-form select[name=status] option", "os => os.map(o => o.value)")
+    sectors = page.eval_on_selector_all("#edit-form select[name=sector] option", "os => os.map(o => o.value)")
+    assert statuses[0] == "" and "在建" in statuses and "前期" in statuses and "竣工" not in statuses
+    assert len([s for s in sectors if s]) == 10 and "交通强省" in sectors
+    page.click("#edit-cancel")
+    key = row.get_attribute("data-key")
+    row.focus()
+    page.keyboard.press("Enter")                                                # and Enter on a focused row
+    page.wait_for_selector("#editor[open]")
+    lon, lat = page.input_value("#edit-form input[name=lon]"), page.input_value("#edit-form input[name=lat]")
+    page.fill("#edit-form input[name=lon]", "121.5")                              # 上海: refused, the field named
+    page.fill("#edit-form input[name=lat]", "31.2")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#edit-form input[name=lon].zj-invalid")
+    error = page.inner_text("#edit-error")
+    assert "诸暨市域外" in error and "outside" not in error and page.is_visible("#editor[open]")
+    page.fill("#edit-form input[name=lon]", lon)
+    page.fill("#edit-form input[name=lat]", lat)
+    page.select_option("#edit-form select[name=status]", "在建")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#editor[open]", state="detached")
+    status = page.evaluate("(k) => fetch('/api/projects/' + k).then(r => r.json()).then(p => p.status)", key)
+    assert status == "在建"
+    assert page.errors == []

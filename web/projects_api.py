@@ -7,6 +7,7 @@ neither in the file nor in ``datum``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 
 import orjson
@@ -17,6 +18,8 @@ from geo.analysis import plan_fit
 from geo.errors import ImportFileError
 from geo.features import with_provenance
 from geo.projects import DatumRequired, canonical_frame, prepare, rejected_csv, rejected_xlsx
+from geo.projects.checks import choice_problem
+from layers.messages import DEFAULT_LANG, pick_lang
 
 from .auth import require_admin, require_editor
 from .errors import ApiError, not_found
@@ -73,10 +76,13 @@ def run_import(filename: str, content: bytes, *, commit: bool, **options):
         raise ApiError.from_data_error(exc) from exc
 
 
+REJECTED_KEYS = ("row", "column", "reason", "reason_zh", "reason_en")   # reason: "zh / en"; and each half
+
+
 def import_body(res) -> dict:
     saved = res.saved or {}
     body = {"imported": len(res.accepted), "received": res.received, "import_id": saved.get("import_id"),
-            "rejected": [{k: r.get(k) for k in ("row", "column", "reason")} for r in res.rejected],
+            "rejected": [{k: r.get(k) for k in REJECTED_KEYS} for r in res.rejected],
             "warnings": res.warnings, "skipped": res.skipped, "inserted": saved.get("inserted"),
             "updated": saved.get("updated"), "format": res.format, "title": res.batch.get("title"),
             "year": res.batch.get("year")}
@@ -116,33 +122,50 @@ def _rejected_of(import_id: int) -> tuple[list[dict], list[str]]:
     return json.loads(rec["rejected_json"] or "[]"), json.loads(rec["columns_json"] or "[]")
 
 
+def _file_lang() -> str:
+    return pick_lang(request.args.get("lang")) or DEFAULT_LANG
+
+
 @bp.get("/api/projects/imports/<int:import_id>/rejected.csv")
 def rejected_rows_csv(import_id):
+    """The rows to fix, headers and reasons in the reader's language (``?lang=``, 中文 by default)."""
     rows, cols = _rejected_of(import_id)
-    return Response(rejected_csv(rows, cols), mimetype="text/csv", headers={
+    return Response(rejected_csv(rows, cols, _file_lang()), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.csv"})
 
 
 @bp.get("/api/projects/imports/<int:import_id>/rejected.xlsx")
 def rejected_rows_xlsx(import_id):
     rows, cols = _rejected_of(import_id)
-    return Response(rejected_xlsx(rows, cols), headers={
+    return Response(rejected_xlsx(rows, cols, _file_lang()), headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Content-Disposition": f"attachment; filename=rejected-import-{import_id}.xlsx"})
 
 
-def one_project(payload, year: int | None = None):
+def check_choices(payload: dict, old: dict | None = None) -> None:
+    """领域 and 建设状态 are chosen from the allowed values (400 naming the field and the choices); a value the
+    project already had (an older list's word) may stay on an edit that does not touch it."""
+    sectors = list(services().data.investment["sector"])
+    for field in ("sector", "status"):
+        value = str(payload.get(field) or "").strip()
+        problem = choice_problem(field, value, sectors)
+        if problem and not (old is not None and value == (old.get(field) or "")):
+            raise ApiError(400, *problem, field=field)
+
+
+def one_project(payload, year: int | None = None, old: dict | None = None):
     """One project from a JSON body, through the same checks and join as an import."""
     if not isinstance(payload, dict):
         raise ApiError(400, "请求体应为JSON对象", "the body must be a JSON object")
+    check_choices(payload, old)
     try:
         res = prepare(canonical_frame([payload]), services().data, datum=payload.get("datum") or None,
                       filename="request", year=year)
     except ImportFileError as exc:
         raise ApiError.from_data_error(exc) from exc
     if res.rejected:
-        zh, _, en = res.rejected[0]["reason"].partition(" / ")
-        raise ApiError(400, zh, en or zh, field=res.rejected[0].get("column"))
+        bad = res.rejected[0]
+        raise ApiError(400, bad["reason_zh"], bad["reason_en"], field=bad.get("column"))
     acc = res.accepted
     acc["extra"] = orjson.dumps(payload["extra"]).decode() if isinstance(payload.get("extra"), dict) else ""
     return res
@@ -164,11 +187,38 @@ def edit_project(key):
     if old is None:
         raise not_found(f"项目“{key}”不存在", f"no project '{key}'")
     payload = request.get_json(silent=True)
-    res = one_project(payload, year=old["year"])
+    res = one_project(payload, year=old["year"], old=old)
+    if old["located_by"] in SEAT and same_place(res.accepted, old):
+        # the editor sends back the town seat it showed: the project is still placed by its words, as on import
+        with contextlib.suppress(ApiError):               # (unless its words no longer name a town)
+            res = one_project({**payload, "lon": "", "lat": "", "x": "", "y": ""}, year=old["year"], old=old)
     if isinstance(payload, dict) and "extra" not in payload:
         res.accepted["extra"] = old["extra"] or ""        # the officer's other columns are kept on an edit
+    keep_provenance(res.accepted, old)
     rec = store.upsert_one(res.accepted, actor=g.editor, action="edit", old_key=key)
     return jsonify(project=jsonable(rec), warnings=res.warnings)
+
+
+SEAT = ("town", "village")
+POSITION = ("lon", "lat", "datum_input", "located_by", "accuracy", "geometry_wkt")
+
+
+def same_place(acc: pd.DataFrame, old: dict, tolerance: float = 1e-6) -> bool:
+    """Whether the edit leaves the project where it was (within ~0.1 m; no point before and after counts)."""
+    new = acc.iloc[0]
+    if pd.isna(new["lon"]) or old["lon"] is None:
+        return pd.isna(new["lon"]) and old["lon"] is None and new["located_by"] == old["located_by"]
+    return abs(new["lon"] - old["lon"]) < tolerance and abs(new["lat"] - old["lat"]) < tolerance
+
+
+def keep_provenance(acc: pd.DataFrame, old: dict) -> None:
+    """An edit does not rewrite where a project came from: its list row always, and while the position stays,
+    how it was given (input datum, located by, accuracy, the original geometry) — the edit itself is in the
+    history and the audit trail. A moved point is the editor's, as entered."""
+    acc["source_row"] = old["source_row"]
+    if same_place(acc, old):
+        for c in POSITION:
+            acc[c] = old[c]
 
 
 @bp.delete("/api/projects/<path:key>")

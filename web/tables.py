@@ -9,7 +9,7 @@ import pandas as pd
 from geo.analysis import plan_fit
 from geo.geojson import dumps
 from geo.projects.columns import unit_of
-from geo.projects.mapping import MONEY, TO_YI
+from geo.projects.mapping import MONEY, PER_YI, from_yi
 
 from .caching import Cached
 
@@ -65,6 +65,9 @@ def export_frame(df: pd.DataFrame, store, batch: int | None) -> pd.DataFrame:
     """Chinese headers, every column the officers brought, numbers as numbers. For one list: its own columns in
     its own order and units (coordinates excepted: they are given once, converted, as WGS84), then what the
     service added (the town it recognised, position, zone…)."""
+    df = df.copy()
+    for c in MONEY:           # amounts stored before they were rounded on conversion: to 1 元, which loses nothing
+        df[c] = pd.to_numeric(df[c], errors="coerce").round(8)
     extras = [json.loads(x) if x else {} for x in df["extra"]]
     rec = store.import_record(batch) if batch else None
     if rec is None:
@@ -86,7 +89,7 @@ def _own_columns(df: pd.DataFrame, extras: list[dict], columns: list[str], mappi
         if field in STORED:
             values = df[STORED[field]].to_numpy()
             if field in MONEY:                        # back into the officer's unit (stored in 亿元)
-                values = values / TO_YI.get(unit_of(col) or "亿元", 1.0)
+                values = from_yi(values, unit_of(col) if unit_of(col) in PER_YI else None)
             out[col] = values
         elif field is None:
             out[col] = [e.get(col) for e in extras]

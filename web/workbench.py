@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from geo.projects import DATUM_LABELS
+from geo.projects.checks import STATUSES
 from geo.projects.columns import FIELDS
 from geo.projects.report import csv_bytes, xlsx_bytes
 from layers.messages import catalog
@@ -18,7 +19,7 @@ from layers.messages import catalog
 from .auth import current_user, require
 from .errors import ApiError
 from .i18n import request_lang
-from .projects_api import import_body, run_import
+from .projects_api import REJECTED_KEYS, import_body, run_import
 from .services import services
 from .tables import TABLE_FIELDS, export_frame, filtered, table_rows
 
@@ -38,7 +39,15 @@ def _page(template: str, **ctx):
 @bp.get("/work/batches")
 @require("editor")
 def batches_page():
-    return _page("work/batches.html", batches=services().store.batches())
+    names, admins = _people()
+    return _page("work/batches.html", batches=services().store.batches(), names=names, admins="、".join(admins))
+
+
+def _people() -> tuple[dict[str, str], list[str]]:
+    """Account name → display name (who uploaded a list, as colleagues know them); the active admins' names."""
+    accounts = services().users.listing()
+    names = {u["username"]: u["display_name"] for u in accounts if u["display_name"]}
+    return names, [u["display_name"] or u["username"] for u in accounts if u["role"] == "admin" and u["active"]]
 
 
 @bp.get("/work/upload")
@@ -50,7 +59,9 @@ def upload_page():
 @bp.get("/work/projects")
 @require("editor")
 def table_page():
-    return _page("work/projects.html", table_fields=TABLE_FIELDS)
+    # 领域 and 建设状态 are chosen, not typed: the values the API accepts (geo/projects/checks.py)
+    return _page("work/projects.html", table_fields=TABLE_FIELDS,
+                 choices={"sector": list(services().data.investment["sector"]), "status": STATUSES})
 
 
 # ---------------------------------------------------------------- upload → preview → commit
@@ -95,8 +106,19 @@ def _body() -> dict:
 def preview():
     body = _body()
     filename, content = services().uploads.load(str(body["upload_id"]), g.editor)
-    res = run_import(filename, content, commit=False, **_options(body))
-    return jsonify(preview_body(res))
+    options = _options(body)
+    res = run_import(filename, content, commit=False, **options)
+    return jsonify({**preview_body(res), **replacing(res, options["replace"])})
+
+
+def replacing(res, replace: int | None) -> dict:
+    """The rows that will replace a project already stored from another list (same year and 编号, or name):
+    said before the commit, with the list each one is in now. Rows of a list being replaced whole are not."""
+    acc = res.accepted
+    found = services().store.existing(acc["key"], except_batch=replace) if len(acc) else []
+    row_of = dict(zip(acc["key"], acc["source_row"].astype(int)))
+    rows = sorted(({"row": int(row_of[p["key"]]), **p} for p in found), key=lambda r: r["row"])
+    return {"replacing_count": len(rows), "replacing": rows[:1000]}
 
 
 @bp.post("/api/work/commit")
@@ -107,7 +129,10 @@ def commit():
     filename, content = uploads.load(str(body["upload_id"]), g.editor)
     res = run_import(filename, content, commit=True, **_options(body))
     uploads.delete(str(body["upload_id"]))
-    return jsonify(import_body(res))
+    out = import_body(res)
+    if out.get("updated"):            # the done page names what was replaced, and the list each one was in
+        out["replaced"] = services().store.replaced_in(out["import_id"])
+    return jsonify(out)
 
 
 def preview_body(res) -> dict:
@@ -119,7 +144,7 @@ def preview_body(res) -> dict:
     return {"filename": t.filename, "format": t.format, "sheets": t.sheets, "sheet": t.sheet, "header_rows": t.header_rows,
             "title": res.batch.get("title"), "year": res.batch.get("year"), "columns": m.columns, "mapping": m.mapping,
             "needs_datum": res.needs_datum, "datum": res.batch.get("datum") or None, "received": res.received,
-            "accepted": len(acc), "rejected": [{k: r.get(k) for k in ("row", "column", "reason")} for r in res.rejected],
+            "accepted": len(acc), "rejected": [{k: r.get(k) for k in REJECTED_KEYS} for r in res.rejected],
             "skipped": res.skipped, "warnings": res.warnings[:1000], "rows": rows}
 
 
@@ -155,9 +180,10 @@ def table_export(fmt):
 @bp.get("/api/work/batches")
 @require("editor")
 def batches_json():
-    out = []
+    out, names = [], _people()[0]
     for b in services().store.batches():
         b = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in b.items()}
+        b["actor_name"] = names.get(b["actor"], b["actor"])
         b["columns"] = json.loads(b.pop("columns_json") or "[]")
         b["mapping"] = json.loads(b.pop("mapping_json") or "{}")
         out.append(b)

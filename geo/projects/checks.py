@@ -12,6 +12,9 @@ from .mapping import money
 from .rowlog import RowLog
 
 YEARS = (2000, 2100)
+# 建设状态 of a project in a list: 前期 (preparatory), 新开工 (starting this year), 在建 (under construction).
+# An import keeps another word with a warning; the editor and the API refuse it (``choice_problem``).
+STATUSES = ("前期", "新开工", "在建")
 
 
 def check_name(df: pd.DataFrame, log: RowLog) -> None:
@@ -37,7 +40,24 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
     log.warning((df["sector"] != "") & sector.isna(), lambda i: f"领域“{df.at[i, 'sector']}”不在专栏8十大领域中",
                 lambda i: f"sector '{df.at[i, 'sector']}' is not one of the 10 专栏8 sectors")
     out["sector"] = sector.fillna(df["sector"])
+    log.warning((df["status"] != "") & ~df["status"].isin(STATUSES),
+                lambda i: f"建设状态“{df.at[i, 'status']}”不是可选值（{'、'.join(STATUSES)}）",
+                lambda i: f"status '{df.at[i, 'status']}' is not one of {', '.join(STATUSES)}")
     return out
+
+
+def choice_problem(field: str, value: str, sectors: list[str]) -> tuple[str, str] | None:
+    """(zh, en) when ``value`` is not an allowed 领域 (one of 专栏8's 10 sectors, or its start) or 建设状态."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if field == "sector" and match_sector(value, sectors) is None:
+        return (f"领域“{value}”不是可选值，应为专栏8十大领域之一：{'、'.join(sectors)}",
+                f"sector '{value}' is not allowed; choose one of the 10 专栏8 sectors: {', '.join(sectors)}")
+    if field == "status" and value not in STATUSES:
+        return (f"建设状态“{value}”不是可选值，可选：{'、'.join(STATUSES)}",
+                f"status '{value}' is not allowed; choose one of: {', '.join(STATUSES)}")
+    return None
 
 
 def match_sector(text: str, sectors: list[str]):

@@ -73,6 +73,12 @@ class UnavailableStore:
     def batches(self, **kw) -> list:
         return []
 
+    def existing(self, keys, **kw) -> list:
+        return []
+
+    def replaced_in(self, import_id, **kw) -> list:
+        return []
+
     def import_record(self, import_id):
         return None
 

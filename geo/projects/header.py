@@ -29,6 +29,7 @@ from ._workbook import column_letter
 from .columns import looks_like_header, match_field, suggest_mapping
 from .limits import Limits
 from .read import HEAD_RECORDS, Grid, csv_body, csv_source, file_error, read_file, rows_frame, sniff_format
+from .rowlog import joined
 
 MAX_SCAN = 30
 RESERVED = ("_row", "_geometry")
@@ -68,7 +69,7 @@ class Table:
     unit: str = ""
     year: int | None = None              # from the title, to suggest the batch year
     skipped: list[dict] = field(default_factory=list)    # {row, reason, text}
-    warnings: list[dict] = field(default_factory=list)   # {row, column, message}
+    warnings: list[dict] = field(default_factory=list)   # {row, column, message, zh, en}
     format: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
@@ -292,11 +293,11 @@ def title_year(title: str) -> int | None:
 
 # ------------------------------------------------------------------ the data rows
 
-_REASONS = {1: "合计/小计行，已跳过 / total or subtotal row, skipped",
-            2: "说明/备注行，已跳过 / note row, skipped",
-            3: "说明的续行，已跳过 / continuation of a note, skipped",
-            4: "重复的表头行，已跳过 / repeated header row, skipped",
-            5: "分组标题行，已跳过 / section heading row, skipped"}
+_REASONS = {1: ("合计/小计行，已跳过", "total or subtotal row, skipped"),
+            2: ("说明/备注行，已跳过", "note row, skipped"),
+            3: ("说明的续行，已跳过", "continuation of a note, skipped"),
+            4: ("重复的表头行，已跳过", "repeated header row, skipped"),
+            5: ("分组标题行，已跳过", "section heading row, skipped")}
 
 
 def to_table(grid: Grid, header: Header) -> Table:
@@ -332,8 +333,8 @@ def _finish(df: pd.DataFrame, numbers: np.ndarray, header: Header, grid: Grid,
     out["_row"] = numbers[keep_rows]
     if geometries is not None:
         out["_geometry"] = pd.Series(np.asarray(geometries, dtype=object)[keep_rows], dtype=str)
-    skipped = [{"row": int(numbers[i]), "reason": _REASONS[int(kind[i])], "text": _first_text(df, i)}
-               for i in np.flatnonzero(kind)]
+    skipped = [{"row": int(numbers[i]), "reason": joined(*_REASONS[int(kind[i])]), "reason_zh": _REASONS[int(kind[i])][0],
+                "reason_en": _REASONS[int(kind[i])][1], "text": _first_text(df, i)} for i in np.flatnonzero(kind)]
     return Table(out, [names[j] for j in keep_cols], header.header_rows, header.title, header.unit,
                  title_year(header.title), skipped, _name_warnings(header, labels, names, generated, renamed, keep_cols),
                  grid.format, grid.sheet, grid.sheets, grid.encoding, grid.filename)
@@ -380,9 +381,12 @@ def _name_warnings(header: Header, labels: list[str], names: list[str], generate
     for j in keep:
         letter = column_letter(j)
         if j in generated:
-            out.append({"row": row, "column": names[j], "message": f"第{row}行{letter}列的表头为空，已命名为“{names[j]}” / "
-                        f"the header of column {letter} (row {row}) is blank; named '{names[j]}'"})
+            zh, en = (f"第{row}行{letter}列的表头为空，已命名为“{names[j]}”",
+                      f"the header of column {letter} (row {row}) is blank; named '{names[j]}'")
         elif j in renamed:
-            out.append({"row": row, "column": names[j], "message": f"表头“{labels[j]}”重复，{letter}列已改名为“{names[j]}” / "
-                        f"the header '{labels[j]}' is repeated; column {letter} renamed '{names[j]}'"})
+            zh, en = (f"表头“{labels[j]}”重复，{letter}列已改名为“{names[j]}”",
+                      f"the header '{labels[j]}' is repeated; column {letter} renamed '{names[j]}'")
+        else:
+            continue
+        out.append({"row": row, "column": names[j], "message": joined(zh, en), "zh": zh, "en": en})
     return out

@@ -91,7 +91,8 @@ def locate(df: pd.DataFrame, data: PlanData, default_datum: str | None, log: Row
     if "_geometry" in df.columns:
         by[has_xy & (df["_geometry"] != "")] = "geojson"
     codes, village = _by_text(df, data, lon, lat, by, log)
-    _inside_county(data, lon, lat, log)
+    converted = ((x - lon).abs() > 1e-9) | ((y - lat).abs() > 1e-9)          # datum, swap or metres
+    _inside_county(data, lon, lat, _as_typed(df), converted, log)
     return Located(lon, lat, wkt, row_datum.where(has_xy, ""), by, codes, village)
 
 
@@ -226,7 +227,14 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     return codes, village
 
 
-def _inside_county(data: PlanData, lon, lat, log: RowLog) -> None:
+def _as_typed(df: pd.DataFrame) -> pd.Series:
+    """The row's coordinates as the officer typed them ("120.159695, 30.271671"; X/Y metres), "" when none."""
+    xy = df["lon"].str.strip() + ", " + df["lat"].str.strip()
+    gk = "X=" + df["x"].str.strip() + ", Y=" + df["y"].str.strip()
+    return xy.where((df["lon"] != "") | (df["lat"] != ""), gk.where((df["x"] != "") | (df["y"] != ""), ""))
+
+
+def _inside_county(data: PlanData, lon, lat, typed: pd.Series, converted: pd.Series, log: RowLog) -> None:
     county = data.outline
     ok = log.ok & lon.notna()
     inside = pd.Series(False, index=lon.index)
@@ -237,6 +245,11 @@ def _inside_county(data: PlanData, lon, lat, log: RowLog) -> None:
     pts = gpd.GeoSeries(gpd.points_from_xy(lon[outside], lat[outside]), crs=WGS84, index=lon.index[outside])
     border = gpd.GeoSeries([county.boundary], crs=WGS84).to_crs(METRIC).iloc[0]
     dist = pts.to_crs(METRIC).distance(border) / 1000
-    log.reject(outside, lambda i: f"位置（{lon[i]:.5f}, {lat[i]:.5f}）在诸暨市域外，距市界约{dist[i]:.1f}公里",
-               lambda i: f"point ({lon[i]:.5f}, {lat[i]:.5f}) is outside Zhuji, about {dist[i]:.1f} km from the border",
+    # the values as typed, so the officer finds the cell; then where they land in WGS84 when that differs
+    wgs = lambda i: f"{lon[i]:.6f}, {lat[i]:.6f}"
+    said = lambda i: typed[i] or wgs(i)
+    zh_then = lambda i: f"，换算为WGS84：{wgs(i)}" if typed[i] and converted[i] else ""
+    en_then = lambda i: f"; in WGS84: {wgs(i)}" if typed[i] and converted[i] else ""
+    log.reject(outside, lambda i: f"位置（{said(i)}{zh_then(i)}）在诸暨市域外，距市界约{dist[i]:.1f}公里",
+               lambda i: f"point ({said(i)}{en_then(i)}) is outside Zhuji, about {dist[i]:.1f} km from the border",
                "lon")

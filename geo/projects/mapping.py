@@ -16,7 +16,9 @@ from .columns import FIELDS, datum_of, match_field, suggest_mapping, unit_of
 from .header import Table
 
 TO_YI = {"亿元": 1.0, "万元": 1e-4, "千元": 1e-5, "元": 1e-8}     # money columns are stored in 亿元
+PER_YI = {"亿元": 1, "万元": 10_000, "千元": 100_000, "元": 100_000_000}   # the same, as exact whole numbers
 MONEY = ("investment", "investment_year")
+YI_DECIMALS = 4                       # converted amounts are kept to 1 万元 (0.0001 亿元)
 
 
 @dataclass
@@ -28,7 +30,7 @@ class Mapped:
     source: pd.DataFrame | None = None    # the officer's table as read (for rejected rows in their own columns)
     scale: dict[str, float] = field(default_factory=dict)   # money field → factor to 亿元
     datum_hint: str | None = None         # a coordinate system named in a coordinate header
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)    # (zh, en)
 
 
 def check_mapping(mapping: dict[str, str | None], columns: list[str], filename: str, has_geometry: bool) -> None:
@@ -131,9 +133,20 @@ def _units(m: Mapped, by_field: dict, table_unit: str) -> None:
             continue
         m.scale[f] = TO_YI[unit]
         if unit != "亿元":
-            m.notes.append(f"“{by_field[f]}”单位为{unit}，已换算为亿元 / '{by_field[f]}' is in {unit}; "
-                           "converted to 100 million yuan (亿元)")
+            m.notes.append((f"“{by_field[f]}”单位为{unit}，已换算为亿元",
+                            f"'{by_field[f]}' is in {unit}; converted to 100 million yuan (亿元)"))
 
 
 def money(series: pd.Series, factor: float) -> pd.Series:
-    return pd.to_numeric(series.str.replace(",", "", regex=False), errors="coerce").astype(float) * factor
+    """Typed amounts in 亿元. A converted amount is divided by a whole number (68000 万元 → 6.8, where × 1e-4 gives
+    6.800000000000001) and rounded to 1 万元, so stored and exported numbers are the ones an officer would write."""
+    v = pd.to_numeric(series.str.replace(",", "", regex=False), errors="coerce").astype(float)
+    if factor == 1.0:
+        return v
+    return (v / round(1 / factor)).round(YI_DECIMALS)
+
+
+def from_yi(values, unit: str | None):
+    """Amounts stored in 亿元 back in an officer's unit (万元 …), without binary noise (8.6 亿元 → 86000 万元)."""
+    per = PER_YI.get(unit or "亿元", 1)
+    return (pd.Series(values, dtype=float) * per).round(YI_DECIMALS).to_numpy()

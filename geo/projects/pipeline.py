@@ -24,7 +24,7 @@ from .join import spatial_join
 from .limits import Limits
 from .locate import ACCURACY, DatumRequired, locate, parse_datum
 from .mapping import Mapped, apply_mapping
-from .rowlog import RowLog
+from .rowlog import RowLog, joined
 
 MAX_ROWS_DEFAULT = 200_000
 OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
@@ -83,8 +83,8 @@ def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
             raise
         result = ImportResult(received=len(mapped.df), accepted=pd.DataFrame(columns=OUTPUT_COLUMNS), needs_datum=True)
     result.format, result.table, result.mapped, result.skipped = table.format, table, mapped, table.skipped
-    result.warnings = [{"row": w.get("row"), "message": w["message"]} for w in table.warnings] + \
-        [{"row": None, "message": n} for n in mapped.notes] + result.warnings
+    result.warnings = [note(w.get("row"), w["zh"], w["en"]) for w in table.warnings] + \
+        [note(None, zh, en) for zh, en in mapped.notes] + result.warnings
     result.batch = _batch(filename, table, mapped, options, year, result)
     result.timings["read_s"] = t1 - t0
     if store is not None:
@@ -124,7 +124,8 @@ def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None 
     out = spatial_join(out, data, where.town_codes[out.index], where.located_by[out.index])
     t2 = time.perf_counter()
     _town_mismatch(df, out, where, log)
-    out["warnings"] = pd.Series({i: "；".join(m) for i, m in log.warn.items()}, dtype=object).reindex(out.index).fillna("")
+    out["warnings"] = pd.Series({i: "；".join(joined(*w) for w in m) for i, m in log.warn.items()},
+                                dtype=object).reindex(out.index).fillna("")
     return ImportResult(received=len(df), accepted=out[OUTPUT_COLUMNS].reset_index(drop=True),
                         rejected=_rejected(mapped, df, log), warnings=_warnings(df["_row"], log),
                         timings={"validate_s": t1 - t0 + (time.perf_counter() - t2), "join_s": t2 - t1})
@@ -152,8 +153,8 @@ def _town_mismatch(df, out: pd.DataFrame, where, log: RowLog) -> None:
                                                index=out.index)
     for i in out.index[bad]:
         written = (df.at[i, "town"] + " " + df.at[i, "location"]).strip()
-        log.add_warning(i, f"坐标位于{out.at[i, 'town_name']}，与填写的“{written}”不一致 / the point lies in "
-                           f"{out.at[i, 'town_name']}, not in '{written}' as written")
+        log.add_warning(i, f"坐标位于{out.at[i, 'town_name']}，与填写的“{written}”不一致",
+                        f"the point lies in {out.at[i, 'town_name']}, not in '{written}' as written")
 
 
 def _rejected(mapped: Mapped, df: pd.DataFrame, log: RowLog) -> list[dict]:
@@ -161,13 +162,19 @@ def _rejected(mapped: Mapped, df: pd.DataFrame, log: RowLog) -> list[dict]:
     row, src = df["_row"], mapped.source
     cols = mapped.columns if src is not None else [c for c in df.columns if not c.startswith("_")]
     table = src if src is not None else df
-    return [{"row": int(row[i]), "column": log.fields.get(i), "reason": log.reasons[i],
+    return [{"row": int(row[i]), "column": log.fields.get(i), "reason": joined(*log.reasons[i]),
+             "reason_zh": log.reasons[i][0], "reason_en": log.reasons[i][1],
              "values": {c: table.at[i, c] for c in cols if table.at[i, c] not in ("", None)}}
             for i in sorted(log.reasons, key=lambda i: row[i])]
 
 
+def note(row, zh: str, en: str) -> dict:
+    """A warning: ``message`` in both languages (as the API has always said it), and each half apart."""
+    return {"row": row, "message": joined(zh, en), "message_zh": zh, "message_en": en}
+
+
 def _warnings(row: pd.Series, log: RowLog) -> list[dict]:
-    return [{"row": int(row[i]), "message": m} for i in sorted(log.warn, key=lambda i: row[i]) for m in log.warn[i]]
+    return [note(int(row[i]), *m) for i in sorted(log.warn, key=lambda i: row[i]) for m in log.warn[i]]
 
 
 def canonical_frame(records: list[dict]) -> pd.DataFrame:

@@ -10,6 +10,8 @@ import io
 
 import pandas as pd
 
+from .rowlog import halves
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,13 +31,25 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def rejected_frame(rejected: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+HEADERS = {"zh": ("原行号", "原因"), "en": ("Row", "Reason"), None: ("原行号 / row", "原因 / reason")}
+
+
+def reason_in(r: dict, lang: str | None) -> str:
+    """A rejected row's reason in one language (``None``: both, "zh / en", as stored)."""
+    if lang not in ("zh", "en"):
+        return r["reason"]
+    return r.get(f"reason_{lang}") or halves(r["reason"])[0 if lang == "zh" else 1]
+
+
+def rejected_frame(rejected: list[dict], columns: list[str] | None = None, lang: str | None = None) -> pd.DataFrame:
+    """The rejected rows to fix: row number and reason in the reader's language, then the officer's columns."""
     cols: list[str] = list(columns or [])
     for r in rejected:
         cols += [c for c in r["values"] if c not in cols]
-    rows = [{"原行号 / row": r["row"], "原因 / reason": r["reason"], **{c: r["values"].get(c, "") for c in cols}}
+    row_h, reason_h = HEADERS.get(lang, HEADERS[None])
+    rows = [{row_h: r["row"], reason_h: reason_in(r, lang), **{c: r["values"].get(c, "") for c in cols}}
             for r in rejected]
-    return pd.DataFrame(rows, columns=["原行号 / row", "原因 / reason", *cols])
+    return pd.DataFrame(rows, columns=[row_h, reason_h, *cols])
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -57,9 +71,9 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     return buf.getvalue()
 
 
-def rejected_csv(rejected: list[dict], columns: list[str] | None = None) -> bytes:
-    return csv_bytes(rejected_frame(rejected, columns))
+def rejected_csv(rejected: list[dict], columns: list[str] | None = None, lang: str | None = None) -> bytes:
+    return csv_bytes(rejected_frame(rejected, columns, lang))
 
 
-def rejected_xlsx(rejected: list[dict], columns: list[str] | None = None) -> bytes:
-    return xlsx_bytes(rejected_frame(rejected, columns), "未导入的行")
+def rejected_xlsx(rejected: list[dict], columns: list[str] | None = None, lang: str | None = None) -> bytes:
+    return xlsx_bytes(rejected_frame(rejected, columns, lang), "Rejected rows" if lang == "en" else "未导入的行")

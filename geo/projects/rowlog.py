@@ -3,6 +3,9 @@
 Checks run vectorised over the whole table; each one marks rows by a boolean mask, a reason (``zh``/
 ``en`` may be functions of the row index) and the field concerned, which is reported by the
 officer's own column name when the file has one ("字段“经度（GCJ-02）”：…").
+
+Each reason and warning is kept in both languages, apart (``zh``/``en``) and joined ("zh / en") as the
+JSON API has always given it: a Chinese page shows only the Chinese half, an English page the English.
 """
 from __future__ import annotations
 
@@ -10,15 +13,27 @@ import pandas as pd
 
 from .columns import FIELDS
 
+SEP = " / "
+
+
+def joined(zh: str, en: str) -> str:
+    return f"{zh}{SEP}{en}"
+
+
+def halves(text: str) -> tuple[str, str]:
+    """(zh, en) of a "zh / en" text stored before the halves were kept apart (best effort)."""
+    zh, sep, en = (text or "").partition(SEP)
+    return (zh, en) if sep else (text, text)
+
 
 class RowLog:
     def __init__(self, df: pd.DataFrame, columns: dict[str, str] | None = None):
         self.df = df
         self.columns = columns or {}          # canonical field → the officer's column
         self.ok = pd.Series(True, index=df.index)
-        self.reasons: dict[int, str] = {}
+        self.reasons: dict[int, tuple[str, str]] = {}      # row → (zh, en)
         self.fields: dict[int, str] = {}
-        self.warn: dict[int, list[str]] = {}
+        self.warn: dict[int, list[tuple[str, str]]] = {}
 
     @staticmethod
     def _text(msg, i) -> str:
@@ -32,15 +47,15 @@ class RowLog:
     def reject(self, mask, zh, en, field: str | None = None) -> None:
         mask = mask & self.ok
         col = self.column(field)
-        where = f"字段“{col}”：" if col else ""
+        where_zh, where_en = (f"字段“{col}”：", f"column '{col}': ") if col else ("", "")
         for i in self.df.index[mask]:
-            self.reasons[i] = f"{where}{self._text(zh, i)} / {self._text(en, i)}"
+            self.reasons[i] = (where_zh + self._text(zh, i), where_en + self._text(en, i))
             self.fields[i] = col
         self.ok &= ~mask
 
     def warning(self, mask, zh, en) -> None:
         for i in self.df.index[mask & self.ok]:
-            self.warn.setdefault(i, []).append(f"{self._text(zh, i)} / {self._text(en, i)}")
+            self.warn.setdefault(i, []).append((self._text(zh, i), self._text(en, i)))
 
-    def add_warning(self, i, text: str) -> None:
-        self.warn.setdefault(i, []).append(text)
+    def add_warning(self, i, zh: str, en: str) -> None:
+        self.warn.setdefault(i, []).append((zh, en))

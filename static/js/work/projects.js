@@ -20,11 +20,10 @@ function showExtraColumns() {
   head.querySelectorAll("th.zj-extra").forEach((th) => th.remove());
   const b = S.batches[$("f-batch").value];
   S.extraCols = b ? b.columns.filter((c) => !b.mapped.includes(c)) : [];
-  const last = head.lastElementChild;
   S.extraCols.forEach((c) => {
     const th = el("th", "zj-extra", c);
     th.dataset.key = "x:" + c;
-    head.insertBefore(th, last);
+    head.appendChild(th);
   });
 }
 
@@ -83,19 +82,25 @@ function cell(key, v) {
   return td;
 }
 
+// The edit button leads the row (always in view, however far the table scrolls sideways); a double click
+// or Enter on a focused row opens the editor too.
 function rowElement(i) {
   const row = S.rows[i], tr = el("tr");
   tr.dataset.key = get(row, "key");
   tr.style.height = ROW_H + "px";
+  tr.tabIndex = 0;
+  tr.title = t("tbl.edit_row");
   if (S.selected === tr.dataset.key) tr.className = "selected";
-  columns().forEach((k) => tr.appendChild(cell(k, get(row, k))));
-  const td = el("td");
+  const td = el("td", "zj-act");
   const edit = el("button", null, t("tbl.edit"));
   edit.type = "button";
   edit.addEventListener("click", (e) => { e.stopPropagation(); openEditor(tr.dataset.key); });
   td.appendChild(edit);
   tr.appendChild(td);
+  columns().forEach((k) => tr.appendChild(cell(k, get(row, k))));
   tr.addEventListener("click", () => select(tr.dataset.key, "table"));
+  tr.addEventListener("dblclick", () => openEditor(tr.dataset.key));
+  tr.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.target === tr) openEditor(tr.dataset.key); });
   return tr;
 }
 
@@ -180,6 +185,8 @@ let editing = null;
 
 async function openEditor(key, at) {
   const form = $("edit-form"), extra = $("edit-extra");
+  form.querySelectorAll("option[data-kept]").forEach((o) => o.remove());
+  form.querySelectorAll(".zj-invalid").forEach((x) => x.classList.remove("zj-invalid"));
   form.reset();
   extra.textContent = "";
   $("edit-error").textContent = "";
@@ -191,13 +198,25 @@ async function openEditor(key, at) {
     const values = { id: p.project_id, name: p.name, sector: p.sector, status: p.status, nature: p.nature,
                      year: p.year, investment: p.investment, investment_year: p.investment_year, town: p.town_input,
                      location: p.location_text, lon: p.lon, lat: p.lat };
-    for (const [k, v] of Object.entries(values)) if (form.elements[k]) form.elements[k].value = v ?? "";
+    for (const [k, v] of Object.entries(values)) if (form.elements[k]) setValue(form.elements[k], v ?? "");
     Object.entries(p.extra || {}).forEach(([k, v]) => { extra.appendChild(el("dt", null, k)); extra.appendChild(el("dd", null, v)); });
   } else {
     form.elements.year.value = $("f-year").value || new Date().getFullYear();
     if (at) { form.elements.lon.value = at.lng.toFixed(6); form.elements.lat.value = at.lat.toFixed(6); }
   }
   $("editor").showModal();
+}
+
+// A select keeps a stored value that is not one of its choices (an older list's word), marked as such:
+// saving it unchanged is allowed, a new value must be one of the choices.
+function setValue(input, v) {
+  if (input.tagName === "SELECT" && v !== "" && ![...input.options].some((o) => o.value === String(v))) {
+    const o = el("option", null, `${v} ${t("tbl.kept_value")}`);
+    o.value = v;
+    o.dataset.kept = "1";
+    input.appendChild(o);
+  }
+  input.value = v;
 }
 
 async function save(e) {
@@ -213,7 +232,17 @@ async function save(e) {
     select(r.project.key, "form");
   } catch (err) {
     $("edit-error").textContent = err.message;
+    markInvalid(err.field);
   }
+}
+
+// The field a refusal names (its key, "status", or its Chinese label, "经度") is outlined and focused.
+function markInvalid(field) {
+  const form = $("edit-form");
+  form.querySelectorAll(".zj-invalid").forEach((x) => x.classList.remove("zj-invalid"));
+  if (!field) return;
+  const input = form.querySelector(`[name="${CSS.escape(field)}"], [data-label="${CSS.escape(field)}"]`);
+  if (input) { input.classList.add("zj-invalid"); input.focus(); }
 }
 
 async function remove(key) {

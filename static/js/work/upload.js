@@ -3,6 +3,9 @@
 import { api, backgroundMap, el, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
+const LANG = document.documentElement.lang === "en" ? "en" : "zh";
+// reasons and notes come in both languages (reason_zh, reason_en …); the page shows its own
+const local = (o, key) => o[`${key}_${LANG}`] || o[key];
 const state = { uploadId: null, preview: null, map: null, points: null, fields: null, busy: false };
 
 function fieldOptions(select, current) {
@@ -66,14 +69,30 @@ function renderRows(p) {
   body.textContent = "";
   p.rejected.forEach((r) => {
     const tr = el("tr");
-    [r.row, r.column || "", r.reason].forEach((v) => tr.appendChild(el("td", null, v)));
+    [r.row, r.column || "", local(r, "reason")].forEach((v) => tr.appendChild(el("td", null, v)));
     body.appendChild(tr);
   });
   const skipped = $("skipped"), warnings = $("warnings");
   skipped.textContent = warnings.textContent = "";
-  p.skipped.forEach((s) => skipped.appendChild(el("li", null, `${t("up.row")} ${s.row}：${s.reason}`)));
-  p.warnings.slice(0, 200).forEach((w) => warnings.appendChild(el("li", null, (w.row ? `${t("up.row")} ${w.row}：` : "") + w.message)));
+  p.skipped.forEach((s) => skipped.appendChild(el("li", null, `${t("up.row")} ${s.row}：${local(s, "reason")}`)));
+  p.warnings.slice(0, 200).forEach((w) => warnings.appendChild(el("li", null, (w.row ? `${t("up.row")} ${w.row}：` : "") + local(w, "message"))));
   $("commit").disabled = p.needs_datum || p.accepted === 0;
+}
+
+// Rows that will replace a project stored from another list: said, with the list each is in now, before the commit.
+function renderReplacing(p) {
+  $("replacing").hidden = !p.replacing_count;
+  $("replacing-text").textContent = t("up.replacing", { n: p.replacing_count });
+  listReplaced($("replacing-list"), p.replacing, p.replacing_count, "up.replacing_row");
+}
+
+// Each replaced project: its row in the file, its name, the list it is (or was) in; the first 50, then a count.
+function listReplaced(list, rows, total, key) {
+  const SHOWN = 50;
+  list.textContent = "";
+  rows.slice(0, SHOWN).forEach((r) => list.appendChild(el("li", null, t(key,
+    { row: r.row ?? "—", name: r.name, id: r.import_id ?? "—", title: r.batch_title || "—" }))));
+  if (total > SHOWN) list.appendChild(el("li", null, t("up.replacing_more", { n: total - SHOWN })));
 }
 
 function renderMap(p) {
@@ -103,6 +122,7 @@ async function runPreview() {
     renderSetup(p);
     renderMapping(p);
     renderRows(p);
+    renderReplacing(p);
     renderMap(p);
     $("status").textContent = "";
     document.body.dataset.preview = String(Date.now());        // a new preview has been drawn
@@ -138,9 +158,11 @@ async function commit() {
     const r = await api("/api/work/commit", { method: "POST", json: options() });
     $("setup").hidden = true;
     $("done").hidden = false;
-    $("done-text").textContent = t("up.done", { imported: r.imported, id: r.import_id });
-    $("done-table").href = `/work/projects?batch=${r.import_id}`;
-    if (r.rejected_xlsx) { $("done-rejected").hidden = false; $("done-rejected").href = r.rejected_xlsx; }
+    $("done-text").textContent = t("up.done", { imported: r.imported, id: r.import_id }) +
+      (r.updated ? t("up.done_replaced", { n: r.updated }) : "");
+    listReplaced($("done-replaced"), r.replaced || [], r.updated || 0, "up.replaced_row");
+    $("done-table").href = `/work/projects?batch=${r.import_id}&lang=${LANG}`;
+    if (r.rejected_xlsx) { $("done-rejected").hidden = false; $("done-rejected").href = r.rejected_xlsx + (LANG === "en" ? "?lang=en" : ""); }
     $("status").textContent = "";
   } catch (e) {
     $("status").textContent = e.message;
