@@ -5,11 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import orjson
-import shapely
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from geo import analysis
-from geo.crs import parse_bbox
+from geo.areas import area_from
 from geo.errors import DataError, ImportFileError
 from geo.indicators import STATUS, check_entry, evaluate, summarize
 from geo.projects.header import read_table
@@ -53,30 +52,8 @@ def identify():
     return jsonify(analysis.identify(lon, lat, services().data, _projects(request.args), radius))
 
 
-def area_from(params) -> analysis.Area:
-    """The area asked about: geometry (GeoJSON), bbox, circle, town, zone, cluster or an axis band."""
-    data = services().data
-    if params.get("geometry"):
-        return analysis.drawn_area(params["geometry"], data)
-    if params.get("bbox"):
-        return analysis.drawn_area(shapely.geometry.mapping(shapely.box(*parse_bbox(params["bbox"]))), data)
-    if params.get("circle"):
-        try:
-            lon, lat, r = (float(v) for v in str(params["circle"]).split(","))
-        except ValueError:
-            raise DataError("circle 应为 经度,纬度,半径（米）", "circle must be lon,lat,radius_m", field="circle") from None
-        return analysis.circle_area(lon, lat, r)
-    for kind in ("town", "zone", "cluster"):
-        if params.get(kind):
-            return analysis.named_area(kind, str(params[kind]), data)
-    if params.get("axis"):
-        return analysis.axis_band(str(params["axis"]), _float("km", params) or 5, data)
-    raise DataError("请给出范围：geometry、bbox、circle、town、zone、cluster 或 axis（及 km）",
-                    "give an area: geometry, bbox, circle, town, zone, cluster or axis (with km)", field="geometry")
-
-
 def _stats(params) -> dict:
-    return analysis.area_statistics(area_from(params), _projects(params))
+    return analysis.area_statistics(area_from(params, services().data), _projects(params))
 
 
 def _params():
