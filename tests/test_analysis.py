@@ -379,20 +379,9 @@ def site():
     proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARGS, CHROMIUM
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def tab(chromium):
-    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+def tab(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)

@@ -1,5 +1,4 @@
 """The map in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
-from pathlib import Path
 
 import pytest
 
@@ -7,13 +6,8 @@ from tests.conftest import REPO
 from tests.live import import_projects, start_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-if not Path(CHROMIUM).exists():
-    pytest.fail("Debian chromium is required for the browser tests (apt-get install chromium)", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +19,6 @@ def base_url():
     yield url
     proc.terminate()
     proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Watched:

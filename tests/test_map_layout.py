@@ -23,10 +23,7 @@ from tests.conftest import REPO
 from tests.live import import_projects, start_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = [(1366, 768), (1920, 1080)]
 PHONE = (390, 844)
 # Latin-letter words the Chinese page may show: names (formats, services, the map engine, the language
@@ -35,8 +32,6 @@ PHONE = (390, 844)
 ALLOWED = {"OGC", "API", "PDF", "PNG", "GeoJSON", "KML", "CSV", "Shapefile", "GeoPackage", "English", "Leaflet", "EPSG",
            "km", "m", "dpi"}
 
-if not Path(CHROMIUM).exists():
-    pytest.fail("Debian chromium is required for the browser tests (apt-get install chromium)", pytrace=False)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -76,15 +71,6 @@ def offline_url(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Page:
@@ -482,7 +468,7 @@ def test_project_popup_links_to_the_project_table(opened):
     w.settled()
     open_popup_at(w, *latlng)
     link = page.locator(".leaflet-popup .zj-in-table")
-    link.wait_for(timeout=5000)
+    link.wait_for(timeout=15000)
     name = page.locator(".leaflet-popup-content h3").inner_text()
     key = page.evaluate("(name) => { const p = ZhujiMap.layers.projects.layer;"
                         " return p.value(p.placed.find(i => name.startsWith(p.value(i, 'name'))), 'key'); }", name)

@@ -17,7 +17,6 @@ import geo
 from geo.datum import wgs84_to_gcj02
 from tests.conftest import REPO
 from tests.live import start_server
-from tests.test_browser import ARGS, CHROMIUM
 from tests.test_workbench import PASSWORD, officer_list
 
 pytestmark = pytest.mark.browser
@@ -70,21 +69,18 @@ def site():
 
 
 @pytest.fixture(scope="module")
-def page(site):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = b.new_page(viewport={"width": 1366, "height": 900})
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.on("dialog", lambda d: d.accept())                       # confirm() of rollback / delete
-        pg.goto(site + "/work")
-        pg.fill("input[name=username]", "chief")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("#login-form button[type=submit]")
-        pg.wait_for_url("**/work")
-        yield pg
-        b.close()
+def page(site, browser):
+    pg = browser.new_page(viewport={"width": 1366, "height": 900})
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("dialog", lambda d: d.accept())                       # confirm() of rollback / delete
+    pg.goto(site + "/work")
+    pg.fill("input[name=username]", "chief")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("#login-form button[type=submit]")
+    pg.wait_for_url("**/work")
+    yield pg
+    pg.close()
 
 
 def preview_done(pg, before):

@@ -8,7 +8,7 @@ import orjson
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from geo import analysis
-from geo.areas import area_from
+from geo.areas import area_from, number
 from geo.errors import DataError, ImportFileError
 from geo.indicators import STATUS, check_entry, evaluate, summarize
 from geo.projects.header import read_table
@@ -26,13 +26,7 @@ bp = Blueprint("analysis", __name__)
 
 
 def _float(name: str, source=None) -> float | None:
-    raw = (source or request.args).get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise DataError(f"{name} 应为数字：“{raw}”", f"{name} must be a number, got '{raw}'", field=name) from None
+    return number(source or request.args, name)
 
 
 def _projects(params):
