@@ -3,6 +3,8 @@ from the web layer (as pygeoapi does). Filtering happens here; serialisation to 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,21 +13,49 @@ import shapely
 from . import registry
 from .crs import decimals, to_output_crs
 from .errors import DataError
-from .geojson import dumps, feature_collection
+from .geojson import _clean, dumps, feature_collection
 from .load import PlanData
 from .projects import query as pq
+
+WGS84_NAME = "WGS84 (EPSG:4326)"
+
+
+def _source(import_id, source_row) -> str:
+    dash = lambda v: "—" if v is None else str(int(v))
+    return f"项目清单导入（批次{dash(import_id)}，第{dash(source_row)}行）"
 
 
 def with_provenance(df):
     """Projects: where each position comes from, in words (``accuracy`` is set on import: 上报坐标（GCJ-02
     已转换）, 镇街驻地示意…, never "official"); stored in WGS84."""
     df = df.copy()
-    df["datum"] = "WGS84 (EPSG:4326)"
-    df["source"] = ("项目清单导入（批次" + df["import_id"].astype("Int64").astype(str).replace("<NA>", "—") + "，第"
-                    + df["source_row"].astype("Int64").astype(str).replace("<NA>", "—") + "行）")
+    df["datum"] = WGS84_NAME
+    df["source"] = [_source(None if pd.isna(i) else i, None if pd.isna(r) else r)
+                    for i, r in zip(df["import_id"], df["source_row"])]
     if "accuracy" not in df or df["accuracy"].isna().all():
         df["accuracy"] = ""
     return df
+
+
+# The properties of a project feature, in order: the stored columns but ``extra``, then the provenance.
+_PROPS = [c for c in pq.PROJECT_COLUMNS if c != "extra"]
+_AT = {c: i for i, c in enumerate(pq.PROJECT_COLUMNS)}
+
+
+def _project_features(rows: list[tuple], precision: int) -> list[bytes]:
+    """A page of projects in WGS84 straight from the database's rows: what projects_frame + _encode give,
+    without building frames for 100 rows (which cost ~10× the query itself)."""
+    out = []
+    ix, iy, ii, ir = _AT["lon"], _AT["lat"], _AT["import_id"], _AT["source_row"]
+    for r in rows:
+        props = {c: _clean(r[_AT[c]]) for c in _PROPS}
+        props["accuracy"] = props["accuracy"] or ""
+        props["datum"], props["source"] = WGS84_NAME, _source(r[ii], r[ir])
+        x, y = r[ix], r[iy]
+        geom = None if x is None or y is None else {"type": "Point", "coordinates": [round(x, precision),
+                                                                                      round(y, precision)]}
+        out.append(dumps({"type": "Feature", "id": props["key"], "properties": props, "geometry": geom}))
+    return out
 
 
 def _encode(g: gpd.GeoDataFrame, key: str, epsg: int | None) -> list[bytes]:
@@ -61,6 +91,11 @@ class PlanCollection:
     def page(self, offset: int, limit: int, **filters) -> tuple[int, gpd.GeoDataFrame]:
         pos = self.select(**filters)
         return len(pos), self._frame.iloc[pos[offset:offset + limit]]
+
+    def table(self, rows: gpd.GeoDataFrame, n: int = 12) -> tuple[list[str], Iterable[tuple]]:
+        """A page as an HTML table: the first n columns and their rows."""
+        cols = [k for k in rows.columns if k != rows.geometry.name][:n]
+        return cols, rows[cols].itertuples(index=False, name=None)
 
     def encode(self, rows: gpd.GeoDataFrame, epsg: int | None) -> list[bytes]:
         if epsg not in self._encoded:
@@ -98,11 +133,22 @@ class ProjectsCollection:
     def _filters(self, bbox=None, props=None, town=None) -> dict:
         return {"bbox": bbox, "props": props, "town": self.catalog.town_code(town) if town else None}
 
-    def page(self, offset: int, limit: int, **filters) -> tuple[int, gpd.GeoDataFrame]:
+    def page(self, offset: int, limit: int, **filters) -> tuple[int, list[tuple]]:
+        """The matching count and one page as row tuples (PROJECT_COLUMNS order)."""
         f = self._filters(**filters)
-        return pq.count(self.store, **f), projects_frame(pq.page(self.store, offset, limit, **f))
+        return pq.count(self.store, **f), pq.page_rows(self.store, offset, limit, **f)
 
-    def encode(self, rows: gpd.GeoDataFrame, epsg: int | None) -> list[bytes]:
+    def table(self, rows: list[tuple], n: int = 12) -> tuple[list[str], Iterable[tuple]]:
+        g = projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS))
+        cols = [k for k in g.columns if k != g.geometry.name][:n]
+        return cols, g[cols].itertuples(index=False, name=None)
+
+    def encode(self, rows, epsg: int | None) -> list[bytes]:
+        """Row tuples (a page) or a frame of projects (one feature) as GeoJSON features in the output CRS."""
+        if isinstance(rows, list):
+            if epsg in (None, 4326):
+                return _project_features(rows, decimals(epsg))
+            rows = projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS))
         return _encode(rows, self.key, epsg)
 
     def feature(self, fid: str) -> gpd.GeoDataFrame:

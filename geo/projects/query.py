@@ -41,13 +41,17 @@ def count(store, **filters) -> int:
         return conn.execute(text(f"SELECT count(*) FROM projects p WHERE {where}"), params).scalar_one()
 
 
-def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:
+def page_rows(store, offset: int, limit: int, **filters) -> list[tuple]:
+    """One page in key order, as the database's own row tuples (PROJECT_COLUMNS order)."""
     where, params = _where(store, **filters)
     cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
     sql = f"SELECT {cols} FROM projects p WHERE {where} ORDER BY p.key LIMIT :limit OFFSET :offset"
     with store.engine.connect() as conn:
-        rows = conn.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
-    return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+        return [tuple(r) for r in conn.execute(text(sql), {**params, "limit": limit, "offset": offset})]
+
+
+def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:
+    return pd.DataFrame(page_rows(store, offset, limit, **filters), columns=PROJECT_COLUMNS)
 
 
 def frame(store, **filters) -> pd.DataFrame:

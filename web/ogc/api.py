@@ -207,9 +207,8 @@ def items(catalog: Catalog, req: ApiRequest, cid: str) -> Result:
         return 304, {"ETag": f'"{etag}"'}, b""
     matched, rows = c.page(q.offset, q.limit, bbox=q.bbox, props=q.props)
     if req.html:
-        cols = [k for k in rows.columns if k != rows.geometry.name][:12]
-        return _html(req, "ogc/items.html", c=c, matched=matched, cols=cols,
-                     rows=rows[cols].itertuples(index=False, name=None), cid=cid)
+        cols, table = c.table(rows)
+        return _html(req, "ogc/items.html", c=c, matched=matched, cols=cols, rows=table, cid=cid)
     body = _feature_chunks(c.encode(rows, q.out_epsg), _tail(req, cid, q, matched, len(rows)))
     if req.gzip:
         body = _gzipped(body)
