@@ -13,6 +13,7 @@ import logging
 import sys
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geo.paths import REPO
 from web import BLUEPRINTS, auth, config, converters, errors, i18n, security
@@ -38,6 +39,9 @@ def create_app(overrides: dict | None = None, *, config_file: str | None = None)
     i18n.init_app(app)
     security.init_app(app, services.basemaps)
     app.wsgi_app = ResponseCache(app.wsgi_app, services.version_for, budget=cfg["cache_mb"] * 2**20)
+    if cfg["proxies"]:          # behind nginx: the visitor's scheme, host and address, not the proxy's
+        n = cfg["proxies"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 

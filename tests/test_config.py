@@ -72,3 +72,19 @@ def test_unreadable_config_file_is_named(tmp_path):
     broken.write_text("port = = 1", encoding="utf-8")
     with pytest.raises(config.ConfigError, match="TOML"):
         config.load(config_file=str(broken), environ={})
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_proxy_links_and_cookies_follow_the_forwarded_scheme_and_host(tmp_path, proxies):
+    """With `proxies = 1` (nginx in front) the OGC links name the address people use and the session cookie
+    is Secure over HTTPS; without it, forwarded headers are not trusted (anyone could send them)."""
+    app = server.create_app({"data_dir": tmp_path, "proxies": proxies})
+    c = app.test_client()
+    fwd = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "map.zhuji.gov", "X-Forwarded-For": "10.1.2.3"}
+    links = {link["rel"]: link["href"] for link in c.get("/ogc/?f=json", headers=fwd).get_json()["links"]}
+    expected = "https://map.zhuji.gov/ogc" if proxies else "http://localhost/ogc"
+    assert links["self"].startswith(expected), links["self"]
+    page = c.get("/login", headers=fwd)
+    cookie = page.headers.get("Set-Cookie", "")
+    assert page.status_code == 200 and cookie, "the sign-in page sets the session (CSRF) cookie"
+    assert ("Secure" in cookie) == bool(proxies)

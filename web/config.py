@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_mb", 64, int, "memory budget of the response cache per worker (MB)"),
     Setting("export_cache_mb", 128, int, "memory budget of cached downloads per worker (MB)"),
     Setting("max_exports", 2, int, "downloads built at the same time per worker (more wait their turn)"),
+    Setting("proxies", 0, int, "reverse proxies in front (nginx): trust that many X-Forwarded-For/-Proto/-Host hops"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
