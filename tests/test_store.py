@@ -69,3 +69,25 @@ def test_an_old_store_with_an_rtree_is_brought_up_to_date(tmp_path, data):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'projects_rtree'").fetchone()[0] == 0
     assert query.count(reopened, bbox=(120.19, 29.6, 120.25, 29.9)) == 51       # S0…S50, through the index
+
+
+@pytest.mark.postgis
+def test_a_forked_worker_opens_its_own_connections(postgis_url):
+    """As gunicorn --preload does: the parent has used the store, then forks; parent and child both keep
+    working, each on its own connection (a shared socket fails with 'connection in transaction status')."""
+    import os
+    store = Store(postgis_url)
+    store.clear()
+    assert store.count() == 0                        # the parent's pool now holds an open connection
+    pid = os.fork()
+    if pid == 0:                                     # the worker: query a few times, report by exit code
+        code = 1
+        try:
+            code = 0 if all(store.count() == 0 for _ in range(5)) else 3
+        finally:
+            os._exit(code)
+    for _ in range(5):
+        assert store.count() == 0
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.count() == 0

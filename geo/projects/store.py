@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -131,6 +132,19 @@ def _sqlite_pragmas(engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
 
+def _forget_connections_after_fork(engine) -> None:
+    """gunicorn --preload forks workers from a process that has opened the store: a worker must not use the
+    parent's pooled connections (two processes on one PostgreSQL socket break both), so it opens its own.
+    ``close=False`` leaves the parent's connections to the parent (SQLAlchemy's advice for forking)."""
+    ref = weakref.ref(engine)
+
+    def in_child():
+        e = ref()
+        if e is not None:
+            e.dispose(close=False)
+    os.register_at_fork(after_in_child=in_child)
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = _sqlalchemy_url(url or default_url())
@@ -141,6 +155,7 @@ class Store:
         self.after_write: list = []                     # callbacks once a write is committed
         if self.kind == "sqlite":
             _sqlite_pragmas(self.engine)
+        _forget_connections_after_fork(self.engine)
         from .schema import create
         create(self)
 
