@@ -145,8 +145,24 @@ def totals(df: pd.DataFrame) -> dict:
 
 
 def breakdown(df: pd.DataFrame, by: str, empty: str = "（未填）") -> list[dict]:
-    g = df.assign(_k=df[by].astype(object).fillna("").replace("", empty)).groupby("_k")
-    out = [{"key": k, **totals(part)} for k, part in g]
+    """Count and investment per value of ``by`` (blank: ``empty``), largest investment first. Summed with
+    bincount over the column's category codes (the snapshot keeps repeated words as categories), not a
+    frame per group: a statistic over 100,000 projects costs milliseconds."""
+    col = df[by] if isinstance(df[by].dtype, pd.CategoricalDtype) else df[by].astype("category")
+    codes, labels = col.cat.codes.to_numpy(), [*map(str, col.cat.categories), ""]
+    idx = np.where(codes < 0, len(labels) - 1, codes)
+    count = np.bincount(idx, minlength=len(labels))
+    money = {m: np.bincount(idx, weights=np.nan_to_num(pd.to_numeric(df[m], errors="coerce").to_numpy(dtype=float)),
+                            minlength=len(labels)) for m in ("investment", "investment_year")}
+    acc: dict[str, list] = {}
+    for k, label in enumerate(labels):
+        if count[k]:
+            a = acc.setdefault(label or empty, [0, 0.0, 0.0])
+            a[0] += int(count[k])
+            a[1] += money["investment"][k]
+            a[2] += money["investment_year"][k]
+    out = [{"key": k, "projects": n, "investment_yi": round(float(inv), 2), "investment_year_yi": round(float(iy), 2)}
+           for k, (n, inv, iy) in acc.items()]
     return sorted(out, key=lambda r: (-r["investment_yi"], str(r["key"])))
 
 
