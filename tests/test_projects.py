@@ -315,3 +315,12 @@ def test_a_point_outside_zhuji_is_quoted_as_typed(client):
     swapped = accounted(upload(client, csv_bytes([["O2", "填反", typed[1], typed[0], "", "", "", "", ""]]),
                                datum="gcj02"), 1)
     assert "30.271671, 120.159695" in swapped["rejected"][0]["reason"]   # the cells as the officer filled them
+
+
+def test_the_configured_row_limit_holds_beyond_the_default(data):
+    """max_rows from the configuration is the limit at every step, above the built-in 200,000 too."""
+    from geo.projects import ImportOptions, Limits, import_file
+    n = 200_001
+    body = "编号,项目名称,经度,纬度\r\n" + "".join(f"M{i},项目{i},120.41519,29.79038\r\n" for i in range(n))
+    opts = ImportOptions(datum="wgs84", year=2026, limits=Limits(max_rows=n, max_bytes=2**26))
+    assert len(import_file("m.csv", body.encode(), data, options=opts).accepted) == n

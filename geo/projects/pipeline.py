@@ -77,7 +77,8 @@ def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
     t1 = time.perf_counter()
     year = options.year or table.year or dt.date.today().year
     try:
-        result = prepare(mapped, data, datum=options.datum or mapped.datum_hint, filename=filename, year=year)
+        result = prepare(mapped, data, datum=options.datum or mapped.datum_hint, filename=filename, year=year,
+                         max_rows=options.max_rows)
     except DatumRequired:
         if store is not None:
             raise
