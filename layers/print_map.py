@@ -120,6 +120,13 @@ def extent(bbox: tuple[float, ...], aspect: float) -> tuple[float, float, float,
     return float(x0), float(y0), float(x1), float(y1)
 
 
+def extent_4326(ext, margin: float = 0.02) -> tuple[float, float, float, float]:
+    """The projected extent's lon/lat bounds, a little wider (points just outside still show their edge)."""
+    box = shapely.segmentize(shapely.box(*ext), (ext[2] - ext[0]) / 20)
+    x0, y0, x1, y1 = gpd.GeoSeries([box], crs=CRS).to_crs(4326).total_bounds
+    return x0 - margin, y0 - margin, x1 + margin, y1 + margin
+
+
 def select(spec, proj: Projected, projects: gpd.GeoDataFrame | None, ext) -> list[Drawn]:
     """The layers of ``spec`` in the legend's order, each with the features inside the extent and their styles."""
     box = shapely.box(*ext)
@@ -193,7 +200,11 @@ def _lines(ax, geoms, style: dict, z: float, scale: float) -> None:
                                      capstyle="round", joinstyle="round", zorder=z / 100), autolim=False)
 
 
+RASTER_ABOVE = 3000     # more points than this in one style: in a PDF they become one image (at the sheet's
+#                         dpi) instead of thousands of vector discs that take seconds to write and to open
+
+
 def _points(ax, xy: np.ndarray, style: dict, z: float, scale: float) -> None:
     s = stroke(style, scale)
     ax.scatter(xy[:, 0], xy[:, 1], s=marker_area(style, scale), c=[fill(style)], edgecolors=[s["color"]],
-               linewidths=s["linewidth"], zorder=z / 100, plotnonfinite=False)
+               linewidths=s["linewidth"], zorder=z / 100, plotnonfinite=False, rasterized=len(xy) > RASTER_ABOVE)

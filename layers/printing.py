@@ -15,11 +15,13 @@ import math
 import re
 import threading
 
+import geopandas as gpd
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pyproj import CRS, Proj
 
+from geo.analysis import filter_projects
 from geo.crs import transformer
 from geo.errors import DataError
 
@@ -100,7 +102,7 @@ def _compose(spec: PrintSpec, services) -> Figure:
     area = print_area.resolve(spec, services)
     ext = print_map.extent(spec.bbox or (area and print_area.bbox(area)) or print_map.default_bbox(services.data),
                            pg.map.w / pg.map.h)
-    drawn = print_map.select(spec, proj, _projects(spec, services), ext)
+    drawn = print_map.select(spec, proj, _projects(spec, services, print_map.extent_4326(ext)), ext)
     fig = Figure(figsize=pg.inches, dpi=72)
     FigureCanvasAgg(fig)                                  # measures text for layout and collisions
     ax = fig.add_axes(pg.rect(pg.map))
@@ -117,11 +119,23 @@ def _compose(spec: PrintSpec, services) -> Figure:
     return fig
 
 
-def _projects(spec: PrintSpec, services):
-    """The filtered projects in EPSG:4549, or None when the projects layer is not printed."""
+def _projects(spec: PrintSpec, services, ext_4326=None):
+    """The filtered projects with a point inside the sheet's extent, in EPSG:4549 (None when the projects
+    layer is not printed). Read from the services' compact in-memory copy of the projects, not the store:
+    100,000 projects are filtered in milliseconds instead of read and built into a frame for seconds."""
     if "projects" not in spec.layer_ids():
         return None
-    g = services.catalog.query("projects", props=spec.project_filters(), town=spec.town)
+    f = spec.project_filters()
+    df = filter_projects(services.projects(), year=f.get("year"), sector=f.get("sector"), status=f.get("status"))
+    if spec.town:
+        code = services.catalog.town_code(spec.town)
+        df = df[(df["town_code"].astype(object) == code)
+                | df["town_codes"].astype(object).fillna("").str.split(";").map(lambda cs: code in cs).astype(bool)]
+    df = df[df["lon"].notna()]
+    if ext_4326 is not None:
+        x0, y0, x1, y1 = ext_4326
+        df = df[df["lon"].between(x0, x1).to_numpy() & df["lat"].between(y0, y1).to_numpy()]
+    g = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
     return g.to_crs(print_map.CRS)
 
 
@@ -173,8 +187,9 @@ def _save(fig: Figure, spec: PrintSpec) -> bytes:
     buf = io.BytesIO()
     if spec.format == "pdf":
         # no creation date: the same map state gives the same bytes
-        fig.savefig(buf, format="pdf", metadata={"Title": spec.title or VIEWS[spec.view][0], "Creator": "zhuji-map",
-                                                 "CreationDate": None})
+        # dpi: only for what is rasterized (thousands of project points), so they print sharp
+        fig.savefig(buf, format="pdf", dpi=300, metadata={"Title": spec.title or VIEWS[spec.view][0],
+                                                          "Creator": "zhuji-map", "CreationDate": None})
     else:       # whole pixels, rounded rather than cut: A4 at 150 dpi is 1240 × 1754
         w, h = fig.get_size_inches()
         fig.set_size_inches((round(w * spec.dpi) + 0.25) / spec.dpi, (round(h * spec.dpi) + 0.25) / spec.dpi)

@@ -67,6 +67,11 @@ def test_page_loads_offline_without_errors(watched):
     assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert page.locator(".leaflet-control-minimap").count() == 1
     assert page.locator(".zj-legend").count() == 1
+    # every module the page ran was announced up front (modulepreload): fetched at once, not level by level
+    modules = {u.split("/static/js/")[1] for u in watched.requests if "/static/js/" in u}
+    announced = set(page.evaluate("[...document.querySelectorAll('link[rel=modulepreload]')].map(l => l.href)"
+                                  ".map(h => h.split('/static/js/')[1])"))
+    assert "main.js" in modules and modules <= announced, sorted(modules - announced)
 
 
 def test_every_overlay_toggles(watched):

@@ -373,3 +373,20 @@ def test_area_statistics_print_names_a_bad_area(client):
     assert r.status_code == 400 and r.get_json()["field"] == "axis" and "NS 或 EW" in r.get_json()["zh"]
     r = client.get("/api/print.pdf?area_zone=Z9")
     assert r.status_code == 400 and r.get_json()["field"] == "zone"
+
+
+def test_many_project_points_are_one_image_in_the_pdf_and_few_stay_vector(services, tmp_path, monkeypatch):
+    """Past RASTER_ABOVE points of one style the PDF carries them as one image (seconds less to write and to
+    open); below it every project is a vector disc. Either way the rest of the sheet stays vector text."""
+    from layers import print_map
+
+    def images(path):
+        out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        return [line for line in out.splitlines()[2:] if line.strip()]
+    few = make(services, tmp_path, layers="projects,towns", title="少量项目")
+    assert images(few) == []
+    monkeypatch.setattr(print_map, "RASTER_ABOVE", 0)      # every point style counts as "many"
+    many = make(services, tmp_path, layers="projects,towns", title="大量项目")
+    rows = images(many)
+    assert rows and all(r.split()[12] == "300" for r in rows), rows        # images at 300 dpi (x-ppi)
+    assert "大量项目" in subprocess.run(["pdftotext", str(many), "-"], capture_output=True, text=True).stdout
