@@ -91,3 +91,24 @@ def test_a_forked_worker_opens_its_own_connections(postgis_url):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert store.count() == 0
+
+
+def test_a_large_write_gives_its_page_cache_back(tmp_path, data, monkeypatch):
+    """The bulk write widens SQLite's page cache for itself only: its connection goes back to the pool as it was."""
+    from contextlib import contextmanager
+
+    from geo.projects import batches
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    seen, real = [], batches.bulk
+
+    @contextmanager
+    def spy(store, conn):
+        with real(store, conn):
+            raw = conn.connection.driver_connection
+            seen.append((raw, raw.execute("PRAGMA cache_size").fetchone()[0]))
+            yield
+    monkeypatch.setattr(batches, "bulk", spy)
+    import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    (raw, during), = seen
+    assert during < -100_000                                 # KiB: a big cache while writing …
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000   # … SQLite's default again afterwards

@@ -30,6 +30,7 @@ _SQLITE_TRIGGERS = [
 ]
 # An R*Tree kept by triggers was the spatial index once; filling it cost ~30 µs a row (a minute for
 # 1,000,000 projects) while the (lon, lat) B-tree below answers a bbox as fast. Stores that have it lose it.
+BULK_CACHE_KIB = 256 * 1024      # SQLite page cache during a large write (given back afterwards)
 _SQLITE_RETIRED = ["DROP TRIGGER IF EXISTS projects_rtree_insert", "DROP TRIGGER IF EXISTS projects_rtree_update",
                    "DROP TRIGGER IF EXISTS projects_rtree_delete", "DROP TABLE IF EXISTS projects_rtree"]
 
@@ -44,7 +45,14 @@ def bulk(store, conn):
         return
     for op in ("insert", "update", "delete"):
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS projects_version_{op}")
-    yield
+    # a page cache big enough for the table's indexes: with SQLite's 2 MB default, a million new keys
+    # evict and re-read index pages all the time (measured: 26 s → 12 s for 1,000,000 rows)
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
     conn.exec_driver_sql("UPDATE data_version SET v = v + 1 WHERE id = 1")
     for sql in _SQLITE_TRIGGERS:
         conn.exec_driver_sql(sql)
