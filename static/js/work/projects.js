@@ -32,17 +32,16 @@ function filters() {
            sector: $("f-sector").value, status: $("f-status").value, town: $("f-town").value };
 }
 
-function matches(row, f) {
+// The words a search looks in, lower-cased once per load (not once per row and keystroke).
+const searchText = (row) => `${get(row, "name") || ""} ${get(row, "project_id") || ""} ${get(row, "town_name") || ""}`.toLowerCase();
+
+function matches(row, f, text) {
   if (f.year && String(get(row, "year")) !== f.year) return false;
   if (f.batch && String(get(row, "import_id")) !== f.batch) return false;
   if (f.sector && get(row, "sector") !== f.sector) return false;
   if (f.status && get(row, "status") !== f.status) return false;
   if (f.town && get(row, "town_code") !== f.town && !String(get(row, "town_codes") || "").split(";").includes(f.town)) return false;
-  if (f.q) {
-    const text = `${get(row, "name") || ""} ${get(row, "project_id") || ""} ${get(row, "town_name") || ""}`.toLowerCase();
-    if (!text.includes(f.q)) return false;
-  }
-  return true;
+  return !f.q || text.includes(f.q);
 }
 
 function applyFilters() {
@@ -50,7 +49,7 @@ function applyFilters() {
   showExtraColumns();
   const f = filters();
   S.shown = [];
-  for (let i = 0; i < S.rows.length; i++) if (matches(S.rows[i], f)) S.shown.push(i);
+  for (let i = 0; i < S.rows.length; i++) if (matches(S.rows[i], f, S.text[i])) S.shown.push(i);
   sortShown();
   const inv = S.shown.reduce((a, i) => a + (Number(get(S.rows[i], "investment")) || 0), 0);
   $("summary").textContent = t("tbl.shown", { n: S.shown.length, total: S.rows.length, inv: money(inv) });
@@ -170,6 +169,7 @@ async function load() {
   S.fields = data.fields;
   S.rows = data.rows;
   S.col = Object.fromEntries(S.fields.map((f, i) => [f, i]));
+  S.text = S.rows.map(searchText);
   fillSelect("f-year", S.rows.map((r) => get(r, "year")));
   fillSelect("f-batch", S.rows.map((r) => get(r, "import_id")));
   fillSelect("f-status", S.rows.map((r) => get(r, "status")));
