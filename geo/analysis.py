@@ -193,13 +193,21 @@ def statistics(df: pd.DataFrame) -> dict:
             "by_year": breakdown(df.assign(year=df["year"].astype("string")), "year")}
 
 
-def filter_projects(df: pd.DataFrame, *, year=None, sector=None, status=None) -> pd.DataFrame:
+def in_town(df: pd.DataFrame, code: str) -> pd.Series:
+    """Projects of a town: its own, and those of several towns that include it."""
+    return (df["town_code"].astype(object) == code) | \
+        df["town_codes"].astype(object).fillna("").str.split(";").map(lambda cs: code in cs).astype(bool)
+
+
+def filter_projects(df: pd.DataFrame, *, year=None, sector=None, status=None, town=None) -> pd.DataFrame:
     mask = pd.Series(True, index=df.index)
     if year not in (None, ""):
         mask &= df["year"] == int(year)
     for col, v in (("sector", sector), ("status", status)):
         if v not in (None, ""):
             mask &= df[col] == v
+    if town:
+        mask &= in_town(df, town)
     return df[mask]
 
 

@@ -66,6 +66,12 @@ def _encode(g: gpd.GeoDataFrame, key: str, epsg: int | None) -> list[bytes]:
     return [dumps(f) for f in fc["features"]]
 
 
+def _table(g: gpd.GeoDataFrame, n: int) -> tuple[list[str], Iterable[tuple]]:
+    """A page as an HTML table: the first n columns and their rows."""
+    cols = [k for k in g.columns if k != g.geometry.name][:n]
+    return cols, g[cols].itertuples(index=False, name=None)
+
+
 class PlanCollection:
     """A plan layer: small and fixed at start, so held in memory, each feature serialised once per CRS."""
 
@@ -93,9 +99,7 @@ class PlanCollection:
         return len(pos), self._frame.iloc[pos[offset:offset + limit]]
 
     def table(self, rows: gpd.GeoDataFrame, n: int = 12) -> tuple[list[str], Iterable[tuple]]:
-        """A page as an HTML table: the first n columns and their rows."""
-        cols = [k for k in rows.columns if k != rows.geometry.name][:n]
-        return cols, rows[cols].itertuples(index=False, name=None)
+        return _table(rows, n)
 
     def encode(self, rows: gpd.GeoDataFrame, epsg: int | None) -> list[bytes]:
         if epsg not in self._encoded:
@@ -139,9 +143,7 @@ class ProjectsCollection:
         return pq.count(self.store, **f), pq.page_rows(self.store, offset, limit, **f)
 
     def table(self, rows: list[tuple], n: int = 12) -> tuple[list[str], Iterable[tuple]]:
-        g = projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS))
-        cols = [k for k in g.columns if k != g.geometry.name][:n]
-        return cols, g[cols].itertuples(index=False, name=None)
+        return _table(projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS)), n)
 
     def encode(self, rows, epsg: int | None) -> list[bytes]:
         """Row tuples (a page) or a frame of projects (one feature) as GeoJSON features in the output CRS."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from geo.areas import KEYS as AREA_KEYS
 from geo.errors import DataError
 
 from .definitions import DEFAULT_VIEW, LAYERS, VIEWS
@@ -32,7 +33,7 @@ TEXT_LIMITS = {"title": 80, "subtitle": 120, "unit": 60, "source": 300, "approva
 PARAMS = ("view", "bbox", "layers", "sector", "status", "town", "year", "size", "orientation", "format", "dpi",
           "title", "subtitle", "unit", "source", "approval", "lang", "date")
 # 范围统计 on paper: the area of /api/stats (geo/areas.py) under an ``area_`` prefix (``town`` is a filter here)
-AREA_PARAMS = tuple(f"area_{k}" for k in ("geometry", "bbox", "circle", "town", "zone", "cluster", "axis", "km"))
+AREA_PARAMS = tuple(f"area_{k}" for k in AREA_KEYS)
 AREA_TEXT_MAX = 20_000                    # a drawn polygon's GeoJSON
 
 

@@ -126,11 +126,8 @@ def _projects(spec: PrintSpec, services, ext_4326=None):
     if "projects" not in spec.layer_ids():
         return None
     f = spec.project_filters()
-    df = filter_projects(services.projects(), year=f.get("year"), sector=f.get("sector"), status=f.get("status"))
-    if spec.town:
-        code = services.catalog.town_code(spec.town)
-        df = df[(df["town_code"].astype(object) == code)
-                | df["town_codes"].astype(object).fillna("").str.split(";").map(lambda cs: code in cs).astype(bool)]
+    df = filter_projects(services.projects(), year=f.get("year"), sector=f.get("sector"), status=f.get("status"),
+                         town=services.catalog.town_code(spec.town) if spec.town else None)
     df = df[df["lon"].notna()]
     if ext_4326 is not None:
         x0, y0, x1, y1 = ext_4326

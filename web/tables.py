@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from geo.analysis import plan_fit
+from geo.analysis import in_town, plan_fit
 from geo.geojson import dumps
 from geo.projects.columns import unit_of
 from geo.projects.mapping import MONEY, PER_YI, from_yi
@@ -44,9 +44,8 @@ def filtered(df: pd.DataFrame, args) -> pd.DataFrame:
         v = args.get(param)
         if v not in (None, ""):
             mask &= df[col] == cast(v)
-    town = args.get("town")
-    if town:
-        mask &= (df["town_code"] == town) | df["town_codes"].fillna("").str.split(";").map(lambda cs: town in cs)
+    if args.get("town"):
+        mask &= in_town(df, args["town"])
     q = (args.get("q") or "").strip().lower()
     if q:
         text = (df["name"].fillna("") + " " + df["project_id"].fillna("") + " " + df["town_name"].fillna("")).str.lower()

@@ -197,7 +197,7 @@ function panelDom(map, onClose) {
   return { div, title, body };
 }
 
-function fitBody(map, div, body) {
+function fitBody(map, body) {
   const room = map.getContainer().getBoundingClientRect().bottom - body.getBoundingClientRect().top - 14;
   body.style.maxHeight = Math.max(120, room) + "px";
 }
@@ -213,7 +213,7 @@ export function answerPanel(map, onClose) {
       dom.div.hidden = false;
       dom.div.dataset.state = mode;
       map.getContainer().classList.add("zj-answering");
-      if (!isSmall()) fitBody(map, dom.div, dom.body);
+      if (!isSmall()) fitBody(map, dom.body);
     },
     visible: () => Boolean(dom && !dom.div.hidden),
     areaChooser,

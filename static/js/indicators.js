@@ -68,8 +68,8 @@ async function send(url, opts, status, saved) {
     return;
   }
   await renewInPlace(saved && saved.id);
-  status.textContent = saved ? UI["ind.saved_at"].replace("{name}", saved.label) : UI["ind.saved"];
-  if (saved) showRow(saved.id, UI["ind.saved_row"].replace("{year}", saved.year).replace("{value}", saved.value));
+  status.textContent = saved ? UI["ind.saved_at"].replace("{name}", () => saved.label) : UI["ind.saved"];
+  if (saved) showRow(saved.id, UI["ind.saved_row"].replace("{year}", () => saved.year).replace("{value}", () => saved.value));
 }
 
 function wireForms() {

@@ -11,21 +11,6 @@ import { styleFor } from "./style.js";
 const HIT_WEIGHT = 4;
 const LINES = { LineString: true, MultiLineString: true };
 
-// Compact feed {n, fields, columns, values} → point features (only what drawing and filtering need).
-function expand(data) {
-  if (data.type === "FeatureCollection") return data;
-  const value = (f, i) => {
-    const v = data.columns[f][i], words = data.values[f];
-    return words ? (v >= 0 ? words[v] : null) : v;
-  };
-  const features = [];
-  for (let i = 0; i < data.n; i++) {
-    const p = {}; data.fields.forEach((f) => { p[f] = value(f, i); });
-    features.push({ type: "Feature", properties: p, geometry: { type: "Point", coordinates: [p.lon, p.lat] } });
-  }
-  return { type: "FeatureCollection", features };
-}
-
 function tooltip(cfg, def, p, layer) {
   const label = p[def.labelField] || p[def.titleField];
   const unlocated = p.location_confidence === "unlocated";
@@ -107,9 +92,9 @@ function addFeature(map, cfg, def, f, shape, all) {
 }
 
 export function addLayer(map, cfg, def, data, filters) {
-  if (def.cluster && window.Supercluster && data.columns) return addClusterLayer(map, cfg, def, data, filters);
+  if (data.columns) return addClusterLayer(map, cfg, def, data, filters);     // the projects' compact feed
   const all = [];
-  L.geoJSON(expand(data), {
+  L.geoJSON(data, {
     pane: "zj-" + def.id,
     interactive: !def.labelPoint,
     coordsToLatLng,

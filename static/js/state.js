@@ -5,7 +5,7 @@ export const state = {
   control: null,       // the grouped layer control (overlays, basemaps, layer settings)
   cfg: null,           // the page configuration from the server (layers, views, ui strings, downloads)
   groups: {},          // layer-control toggle key → Leaflet FeatureGroup
-  layers: {},          // layer id → {def, features, count, clusterGroup?, shown?}
+  layers: {},          // layer id → {def, features, count, layer? (projects: ProjectLayer), shown?}
   index: [],           // search entries
   extraLayers: [],     // drawn outside the toggles (context, overview): moved too when the datum changes
   context: null,       // the county outline and the neighbours (context.js)
