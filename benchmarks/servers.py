@@ -37,20 +37,24 @@ def _started(proc: subprocess.Popen, port: int, path: str, t0: float) -> Server:
 
 
 def start_ours(data_dir: Path, *, database_url: str | None = None, workers: int = 2, preload: bool = False,
-               extra_env: dict | None = None) -> Server:
-    """gunicorn with sync workers as the README deploys it (no --preload: a pooled PostgreSQL connection made
-    in the master would be shared by the forked workers); SQLite in data_dir unless database_url names PostGIS."""
+               extra_env: dict | None = None, server: str = "gunicorn") -> Server:
+    """Ours as the README deploys it: gunicorn with sync workers (``preload``: the app built in the master
+    before the workers fork) or granian (``server="granian"``: a worker per core, one app thread each);
+    SQLite in data_dir unless database_url names PostGIS."""
     port = free_port()
     env = {**os.environ, "ZHUJI_MAP_DATA_DIR": str(data_dir), "ZHUJI_MAP_TOKEN": TOKEN, **(extra_env or {})}
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-           "--timeout", "300"]
-    if preload:
-        cmd.append("--preload")
+    if server == "granian":
+        cmd = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+               str(port), "--workers", str(workers), "--blocking-threads", "1", "--log-level", "warning",
+               "--factory", "server:create_app"]
+    else:
+        cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",
+               "warning", "--timeout", "300", *(["--preload"] if preload else []), "server:create_app()"]
     t0 = time.time()
-    proc = subprocess.Popen([*cmd, "server:create_app()"], cwd=REPO, env=env)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     return _started(proc, port, "/healthz", t0)
 
 

@@ -1,12 +1,14 @@
 """The Flask service through its HTTP interface (test client), and the real start command."""
 import gzip
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -167,6 +169,45 @@ def test_start_command_serves_over_http():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_readmes_granian_command_serves_reads_and_writes(tmp_path):
+    """The production line of the README, as written (host and port made local): pages, OGC items and a
+    token import over real HTTP, through granian's workers."""
+    line = next(x for x in (REPO / "README.md").read_text(encoding="utf-8").splitlines() if x.startswith("granian "))
+    port = free_port()
+    args = line.split()[1:]
+    args[args.index("--host") + 1], args[args.index("--port") + 1] = "127.0.0.1", str(port)
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": str(tmp_path), "ZHUJI_MAP_TOKEN": "g"}
+    env.pop("DATABASE_URL", None)
+    with open(tmp_path / "granian.log", "wb") as log:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "granian"), *args], cwd=REPO, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        body = _wait_for(f"{base}/healthz", proc, tmp_path / "granian.log")
+        assert json.loads(body)["layers"]["towns"] == 23
+        items = json.loads(urllib.request.urlopen(f"{base}/ogc/collections/towns/items?limit=5").read())
+        assert items["numberMatched"] == 23 and len(items["features"]) == 5
+        req = urllib.request.Request(f"{base}/api/projects", method="POST", headers={
+            "Content-Type": "application/json", "Authorization": "Bearer g"},
+            data=json.dumps({"name": "格兰项目", "town": "枫桥镇"}).encode())
+        with urllib.request.urlopen(req) as r:
+            assert r.status == 201 and json.loads(r.read())["project"]["town_name"] == "枫桥镇"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _wait_for(url, proc, log_path):
+    for _ in range(150):
+        try:
+            return urllib.request.urlopen(url, timeout=1).read()
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(log_path.read_text(encoding="utf-8", errors="replace"))
+            time.sleep(0.2)
+    pytest.fail(log_path.read_text(encoding="utf-8", errors="replace"))
 
 
 def test_map_feed_decodes_to_the_stored_projects(tmp_path):

@@ -1,6 +1,6 @@
-"""OGC API – Features items, ours (gunicorn, 2 workers, SQLite) beside pygeoapi and nginx serving the same
-bytes; then the projects layer right after a new import (first requests: every URL distinct, so no
-response-cache hit hides the work an import brings)."""
+"""OGC API – Features items, ours (granian, 2 workers, SQLite; gunicorn's sync workers on the towns too)
+beside pygeoapi and nginx serving the same bytes; then the projects layer right after a new import (first
+requests: every URL distinct, so no response-cache hit hides the work an import brings)."""
 from __future__ import annotations
 
 import shutil
@@ -42,10 +42,15 @@ def peers(ours: str, started: list) -> dict:
 
 
 def compare(ours: str, urls: dict, seconds: int) -> list[dict]:
+    """Every collection and query at 1 and 8 connections; ours also with ``Connection: close`` (what nginx
+    close is compared with), and gunicorn on the towns (the server the README recommended before)."""
     runs = []
     for c in COLLECTIONS:
         for qn, q in QUERIES.items():
-            targets = [("ours", f"{ours}/ogc/collections/{c}/items?{q}", False)]
+            path = f"/ogc/collections/{c}/items?{q}"
+            targets = [("ours", ours + path, False), ("ours close", ours + path, True)]
+            if c == "towns":
+                targets.append(("gunicorn", urls["gunicorn"] + path, False))
             if "pygeoapi" in urls:
                 targets.append(("pygeoapi", f"{urls['pygeoapi']}/collections/{c}/items?{q}&f=json", False))
             targets += [("nginx keep-alive", f"{urls['nginx']}/{c}-{qn}.json", False),
@@ -87,15 +92,17 @@ def run(sz: Sizes) -> dict:
     copy = WORK / "store-ogc-import"                 # the import changes it: a copy of the seeded store
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(store, copy)
-    ours = start_ours(store)
+    ours = start_ours(store, server="granian")
     started = []
     try:
         urls = peers(ours.url, started)
+        started.append(start_ours(store))
+        urls["gunicorn"] = started[-1].url
         runs = compare(ours.url, urls, sz.ogc_seconds)
     finally:
         for s in [ours, *reversed(started)]:
             stop(s.proc)
-    fresh = start_ours(copy)
+    fresh = start_ours(copy, server="granian")
     try:
         after = after_import(fresh, sz)
     finally:
@@ -119,9 +126,9 @@ def checks(res: dict) -> list[dict]:
     n = f"{res['points']:,}"
     r1 = ratio(_rps(res, "towns", "ours"), _rps(res, "towns", "pygeoapi"))
     r3 = ratio(_rps(res, "projects", "ours"), _rps(res, "projects", "pygeoapi"))
-    ours, close = _rps(res, "towns", "ours"), _rps(res, "towns", "nginx close")
+    ours, close = _rps(res, "towns", "ours close"), _rps(res, "towns", "nginx close")
     share = round(100 * ours / close) if ours and close else None
-    out = [check("towns items limit=100, 8 conns: ours ÷ nginx (Connection: close)", share, "≥ 50 %",
+    out = [check("towns items limit=100, 8 conns: ours ÷ nginx (both with Connection: close)", share, "≥ 50 %",
                  (share or 0) >= 50, " %"),
            check("towns items limit=100, 8 conns: ours ÷ pygeoapi", r1, "≥ 10×", (r1 or 0) >= 10, "×"),
            check(f"{n} points limit=100, 8 conns: ours ÷ pygeoapi", r3, "≥ 300×", (r3 or 0) >= 300, "×")]
@@ -133,17 +140,22 @@ def checks(res: dict) -> list[dict]:
 
 
 def markdown(res: dict) -> list[str]:
-    L = [f"gunicorn, 2 workers; wrk, {res['seconds_per_run']} s per run; {res['points']:,}-point projects layer.", "",
-         "| collection | query | conns | ours req/s | pygeoapi req/s | nginx keep-alive | nginx close | ours ÷ pygeoapi "
-         "| ours ÷ nginx close | ours p50 / p99 ms | pygeoapi p50 / p99 ms | load1 |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    L = [f"Ours: granian, 2 workers (gunicorn, 2 sync workers, on the towns); wrk, {res['seconds_per_run']} s per run; "
+         f"{res['points']:,}-point projects layer. “close”: every request on a new connection (`Connection: close`).", "",
+         "| collection | query | conns | ours req/s | ours close | gunicorn | pygeoapi req/s | nginx keep-alive | nginx close "
+         "| ours ÷ pygeoapi | ours close ÷ nginx close | ours p50 / p99 ms | pygeoapi p50 / p99 ms | load1 |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     idx = {(r["collection"], r["query"], r["connections"], r["server"]): r for r in res["runs"]}
     for c in COLLECTIONS:
         for q in QUERIES:
             for conns in (1, 8):
                 g = lambda s, key=(c, q, conns): idx.get((*key, s), {})
-                o, p, nk, nc = g("ours"), g("pygeoapi"), g("nginx keep-alive"), g("nginx close")
-                share = f"{round(100 * o['rps'] / nc['rps'])}%" if o.get("rps") and nc.get("rps") else "–"
-                L.append(f"| {c} | {q} | {conns} | {o.get('rps', 0):,.0f} | {p.get('rps', 0):,.1f} | {nk.get('rps', 0):,.0f} | "
+                o, oc, gu, p, nk, nc = (g(s) for s in ("ours", "ours close", "gunicorn", "pygeoapi", "nginx keep-alive",
+                                                        "nginx close"))
+                share = f"{round(100 * oc['rps'] / nc['rps'])}%" if oc.get("rps") and nc.get("rps") else "–"
+                gun = f"{gu['rps']:,.0f}" if gu else "–"
+                L.append(f"| {c} | {q} | {conns} | {o.get('rps', 0):,.0f} | {oc.get('rps', 0):,.0f} | "
+                         f"{gun} | {p.get('rps', 0):,.1f} | {nk.get('rps', 0):,.0f} | "
                          f"{nc.get('rps', 0):,.0f} | {ratio(o.get('rps'), p.get('rps'))}× | {share} | {o.get('p50_ms')} / "
                          f"{o.get('p99_ms')} | {p.get('p50_ms')} / {p.get('p99_ms')} | {o.get('load1_before')}→{o.get('load1_after')} |")
     L += ["", "Response sizes (bytes, identical for ours and nginx): " +
