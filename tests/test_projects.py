@@ -227,15 +227,17 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
     monkeypatch.setattr(gb, "BATCH", 10)
     calls = {"n": 0}
-    real = gb._tuples
 
-    def failing(*args, **kw):
-        calls["n"] += 1
-        if calls["n"] == 3:                        # after 20 of the 51 rows are staged
-            raise RuntimeError("disk full (simulated)")
-        return real(*args, **kw)
+    def failing_on_third(real):
+        def failing(*args, **kw):
+            calls["n"] += 1
+            if calls["n"] == 3:                    # after 20 of the 51 rows are staged
+                raise RuntimeError("disk full (simulated)")
+            return real(*args, **kw)
+        return failing
 
-    monkeypatch.setattr(gb, "_tuples", failing)
+    for step in ("_tuples", "_csv_block"):         # SQLite stages row tuples, PostGIS CSV blocks (COPY)
+        monkeypatch.setattr(gb, step, failing_on_third(getattr(gb, step)))
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))

@@ -370,13 +370,16 @@ def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monk
     import geo.projects.batches as gb
     app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
     post(app.test_client(), csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]]), "k.csv")
-    inside, release, real = threading.Event(), threading.Event(), gb._tuples
+    inside, release = threading.Event(), threading.Event()
 
-    def held(*args, **kw):                      # the import stops inside its write transaction
-        inside.set()
-        assert release.wait(60)
-        return real(*args, **kw)
-    monkeypatch.setattr(gb, "_tuples", held)
+    def holding(real):
+        def held(*args, **kw):                  # the import stops inside its write transaction
+            inside.set()
+            assert release.wait(60)
+            return real(*args, **kw)
+        return held
+    for step in ("_tuples", "_csv_block"):      # SQLite stages row tuples, PostGIS CSV blocks (COPY)
+        monkeypatch.setattr(gb, step, holding(getattr(gb, step)))
     result = {}
     writer = threading.Thread(target=lambda: result.update(r=post(app.test_client(), csv_bytes(
         [[f"W{i}", f"写入中{i}", *FENGQIAO, "", "", "", "", ""] for i in range(5)]), "w.csv")))

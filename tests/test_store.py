@@ -1,5 +1,6 @@
 """The project store itself (geo/projects/store.py, schema.py, batches.py): what a large import does to the
 database's triggers and indexes, on SQLite and PostGIS alike."""
+import json
 import sqlite3
 
 import pytest
@@ -38,6 +39,27 @@ def test_a_large_import_bumps_the_version_once_and_leaves_the_triggers_in_place(
     with store.engine.begin() as conn:                   # as QGIS would: straight into the table
         conn.execute(text("UPDATE projects SET name = '直接修改' WHERE key = '2026/id:S1'"))
     assert version(store) == v1 + 1
+
+
+def test_awkward_values_are_stored_as_given(store_url, data):
+    """PostGIS receives a batch as CSV written by Arrow (COPY), SQLite as row tuples: texts with quotes,
+    commas, line breaks and nothing in them, blank and fractional numbers come back the same from both."""
+    store = Store(store_url)
+    csv = ("编号,项目名称,经度,纬度,领域,总投资（亿元）,建设内容\r\n"
+           'Q1,"引号""逗号,项目",120.41519,29.79038,交通强省,0.3,"第一行\n第二行"\r\n'
+           "Q2,空白项目,120.2,29.7,,,\r\n"
+           "Q3,NULL,120.2001,29.7001,民生设施,12.345678,\\N\r\n")
+    res = import_file("q.csv", csv.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    assert len(res.accepted) == 3, res.rejected
+    got = {k: store.get(f"2026/id:{k}") for k in ("Q1", "Q2", "Q3")}
+    assert got["Q1"]["name"] == '引号"逗号,项目' and got["Q3"]["name"] == "NULL"
+    assert got["Q1"]["investment"] == pytest.approx(0.3) and got["Q3"]["investment"] == pytest.approx(12.345678)
+    assert got["Q2"]["investment"] is None and got["Q2"]["sector"] in (None, "")
+    assert got["Q2"]["status"] == res.accepted.set_index("project_id").at["Q2", "status"]     # "" stays ""
+    assert json.loads(got["Q1"]["extra"]) == {"建设内容": "第一行\n第二行"}
+    assert json.loads(got["Q3"]["extra"]) == {"建设内容": "\\N"}
+    assert (got["Q1"]["lon"], got["Q1"]["lat"], got["Q1"]["year"]) == (120.41519, 29.79038, 2026)
+    assert got["Q1"]["source_row"] == 2 and got["Q3"]["source_row"] == 4
 
 
 def test_a_failed_import_leaves_the_triggers_as_they_were(tmp_path, data, monkeypatch):

@@ -6,6 +6,8 @@ import datetime as dt
 
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy import delete, func, insert, select, text, update
 
 from .schema import bulk
@@ -36,10 +38,9 @@ def _stage(store, conn, rows: pd.DataFrame, consts: dict) -> None:
         conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS staging ON COMMIT DROP AS "
                              f"SELECT {cols} FROM projects WITH NO DATA")
         conn.exec_driver_sql("TRUNCATE staging")
-        with raw.cursor() as cur, cur.copy(f"COPY staging ({cols}) FROM STDIN") as cp:
+        with raw.cursor() as cur, cur.copy(f"COPY staging ({cols}) FROM STDIN (FORMAT csv)") as cp:
             for start in range(0, len(rows), BATCH):
-                for row in _tuples(rows.iloc[start:start + BATCH], STAGED, consts):
-                    cp.write_row(row)
+                cp.write(_csv_block(rows.iloc[start:start + BATCH], consts))
         return
     conn.exec_driver_sql("DROP TABLE IF EXISTS temp.staging")
     conn.exec_driver_sql(f"CREATE TEMP TABLE staging AS SELECT {cols} FROM projects WHERE 0")
@@ -48,6 +49,23 @@ def _stage(store, conn, rows: pd.DataFrame, consts: dict) -> None:
         cur.executemany(f"INSERT INTO staging ({cols}) VALUES ({', '.join('?' * len(STAGED))})",
                         _tuples(rows.iloc[start:start + BATCH], STAGED, consts))
     cur.close()
+
+
+def _csv_block(rows: pd.DataFrame, consts: dict) -> bytes:
+    """Rows as COPY's CSV, written by Arrow: every text quoted ("" is an empty text), a missing value left
+    empty (NULL). Formatting row by row in Python (psycopg's write_row) took 40 % of a PostGIS import."""
+    cols = {}
+    for c in STAGED:
+        if c in consts:
+            v = consts[c]
+            cols[c] = pa.array([v.isoformat() if isinstance(v, dt.datetime) else v] * len(rows))
+        elif c in ("year", "source_row"):
+            cols[c] = pa.array(pd.to_numeric(rows[c], errors="coerce").astype("Int64"), type=pa.int64())
+        else:
+            cols[c] = pa.array(rows[c], from_pandas=True)
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table(cols), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    return buf.getvalue().to_pybytes()
 
 
 def _new_batch(conn, batch: dict, n: int, actor) -> int:
