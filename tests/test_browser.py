@@ -72,6 +72,11 @@ def test_page_loads_offline_without_errors(watched):
     announced = set(page.evaluate("[...document.querySelectorAll('link[rel=modulepreload]')].map(l => l.href)"
                                   ".map(h => h.split('/static/js/')[1])"))
     assert "main.js" in modules and modules <= announced, sorted(modules - announced)
+    # the layer data was asked for first thing in the head (early_fetch) and each URL once: main.js took
+    # the early answers instead of asking again
+    data = [u.split("/api/")[1] for u in watched.requests if "/api/" in u and (".geojson" in u or "/api/map/" in u)]
+    assert sorted(data) == sorted(set(data)) and len(data) == 8, data
+    assert page.evaluate("Object.keys(window.ZhujiEarly)") == []
 
 
 def test_every_overlay_toggles(watched):

@@ -12,7 +12,10 @@ export function escapeHtml(s) {
 }
 
 export function fetchJson(url) {
-  return fetch(url, { credentials: "same-origin" }).then((r) => {
+  // the map page asked for its layers first thing (layers/render.py early_fetch); a body is read once
+  const early = window.ZhujiEarly && window.ZhujiEarly[url];
+  if (early) delete window.ZhujiEarly[url];
+  return (early || fetch(url, { credentials: "same-origin" })).then((r) => {
     if (!r.ok) throw new Error(url + " → HTTP " + r.status);
     return r.json();
   });
