@@ -13,7 +13,7 @@ import shapely
 from . import registry
 from .crs import decimals, to_output_crs
 from .errors import DataError
-from .geojson import _clean, dumps, feature_collection
+from .geojson import dumps, feature_collection
 from .load import PlanData
 from .projects import query as pq
 
@@ -47,8 +47,10 @@ def _project_features(rows: list[tuple], precision: int) -> list[bytes]:
     without building frames for 100 rows (which cost ~10× the query itself)."""
     out = []
     ix, iy, ii, ir = _AT["lon"], _AT["lat"], _AT["import_id"], _AT["source_row"]
+    at = [_AT[c] for c in _PROPS]
     for r in rows:
-        props = {c: _clean(r[_AT[c]]) for c in _PROPS}
+        # the driver gives Python values already (no numpy scalars to unwrap); orjson writes NaN as null
+        props = dict(zip(_PROPS, map(r.__getitem__, at)))
         props["accuracy"] = props["accuracy"] or ""
         props["datum"], props["source"] = WGS84_NAME, _source(r[ii], r[ir])
         x, y = r[ix], r[iy]

@@ -250,3 +250,22 @@ def test_cgcs2000_files_name_their_wgs84_attributes_and_open_in_older_gis(client
         assert db.execute("PRAGMA user_version").fetchone()[0] == 10200       # GeoPackage 1.2
     (tmp_path / "w.gpkg").write_bytes(client.get("/api/export/towns.gpkg?crs=EPSG:4326").data)
     assert "datum" in list(pyogrio.read_info(tmp_path / "w.gpkg")["fields"])   # WGS84 file: the name is true
+
+
+def test_project_pages_from_database_rows_equal_the_layer_download(tmp_path):
+    """OGC pages of projects are written straight from the database rows; every feature equals the one the
+    layer download (built from frames) gives — blanks, numbers, times and provenance alike."""
+    c = server.create_app({"data_dir": tmp_path, "token": "t"}).test_client()
+    rows = ("编号,项目名称,经度,纬度,所在镇街,领域,总投资（亿元）,建设状态,年份\r\n"
+            "R1,甲,120.41519,29.79038,,交通强省,12.5,在建,2026\r\nR2,乙,120.2,29.7,,,,,\r\n"
+            "R3,丙,,,枫桥镇,民生设施,0.1,前期,2027\r\n")
+    r = c.post("/api/projects/import", headers={"Authorization": "Bearer t"},
+               data={"file": (io.BytesIO(rows.encode()), "r.csv"), "datum": "wgs84", "year": "2026"})
+    assert r.status_code == 200, r.get_json()
+    page = c.get("/ogc/collections/projects/items?limit=10").get_json()["features"]
+    layer = {f["properties"]["key"]: f for f in c.get("/api/layers/projects.geojson").get_json()["features"]}
+    assert len(page) == 3
+    for f in page:
+        want = layer[f["id"]]
+        assert f["geometry"] == want["geometry"]
+        assert f["properties"] == {k: v for k, v in want["properties"].items() if k != "extra"}
