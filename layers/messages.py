@@ -280,6 +280,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "print.neighbour": ("相邻县市", "Neighbouring counties"),
     "print.axis_towns": ("发展轴途经镇街", "Towns on the axis"),
     "print.other": ("其他", "Other"),
+    "print.clustered": ("项目密集处合并为圆，圆内数字为项目个数", "Crowded projects merged: the number is how many"),
     "print.more": ("等{n}项未列出", "{n} more not listed"),
     "print.area_section": ("范围统计（按领域）", "Area statistics (by sector)"),
     "print.area_total": ("统计范围：{n}个项目，总投资{inv}亿元", "Area: {n} projects, {inv}×100M yuan"),

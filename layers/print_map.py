@@ -22,8 +22,9 @@ from shapely.ops import polylabel
 
 from geo.registry import PLAN_LAYER_IDS
 
+from . import print_clusters
 from .definitions import BY_ID, VIEWS, LayerDef
-from .print_style import COUNTY, LABEL_POINT, NEIGHBOUR, StyleGroup, fill, marker_area, point_style, stroke, style_groups
+from .print_style import COUNTY, LABEL_POINT, NEIGHBOUR, PT_PER_PX, StyleGroup, fill, marker_area, point_style, stroke, style_groups
 
 CRS = 4549
 SIMPLIFY_M = 5.0            # far below a 300-dpi pixel at county scale (~20 m)
@@ -57,6 +58,10 @@ class Drawn:
 
     def has_points(self, group: StyleGroup) -> bool:
         return bool(np.isin(self.frame.geom_type.to_numpy()[group.rows], ("Point", "MultiPoint")).any())
+
+    def crowded(self) -> bool:
+        """So many projects on the sheet that crowded patches are merged (layers/print_clusters.py)."""
+        return bool(self.defn.cluster) and len(self.frame) > print_clusters.CLUSTER_ABOVE
 
 
 _cache: dict[int, tuple[weakref.ref, Projected]] = {}
@@ -157,8 +162,9 @@ def draw_layers(ax, drawn: list[Drawn], scale: float) -> None:
     for d in drawn:
         geoms = d.frame.geometry.to_numpy()
         kinds = shapely.get_type_id(geoms)
+        alone = _draw_clusters(ax, d, scale) if d.crowded() else None
         for g in d.groups:
-            rows = g.rows
+            rows = g.rows if alone is None else np.asarray(g.rows)[alone[g.rows]]
             _polygons(ax, geoms[rows][np.isin(kinds[rows], (3, 6))], g.style, d.defn.pane, scale)
             _lines(ax, geoms[rows][np.isin(kinds[rows], (1, 5))], g.style, d.defn.pane, scale)
             pts = geoms[rows][np.isin(kinds[rows], (0, 4))]
@@ -167,6 +173,23 @@ def draw_layers(ax, drawn: list[Drawn], scale: float) -> None:
             if d.defn.label_point:
                 xy = d.frame[["label_x", "label_y"]].to_numpy()[rows]
                 _points(ax, xy, {**LABEL_POINT, "fillColor": g.style.get("color")}, LABEL_POINT_Z, scale)
+
+
+def _draw_clusters(ax, d: Drawn, scale: float) -> np.ndarray:
+    """The crowded patches as neutral discs with their count; returns, per feature, whether it is alone
+    in its patch (and so drawn as itself)."""
+    xy = shapely.get_coordinates(d.frame.geometry.to_numpy())
+    c = print_clusters.cluster(xy, print_clusters.CELL_MM * print_clusters.metres_per_mm(ax))
+    st, z = print_clusters.STYLE, d.defn.pane / 100 + 0.001
+    s = stroke(st, scale)
+    sizes = [marker_area({"radius": print_clusters.radius_px(n)}, scale) for n in c.counts]
+    ax.scatter(c.xy[:, 0], c.xy[:, 1], s=sizes, c=[fill(st)], edgecolors=[s["color"]], linewidths=s["linewidth"],
+               zorder=z)
+    size = 9 * PT_PER_PX * scale
+    for (x, y), n in zip(c.xy, c.counts):
+        ax.text(x, y, str(n), ha="center", va="center_baseline", color=print_clusters.TEXT, fontsize=size,
+                zorder=z + 0.0001, clip_on=True)
+    return c.alone
 
 
 def polygon_path(geom) -> Path:

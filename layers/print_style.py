@@ -16,6 +16,7 @@ from matplotlib.font_manager import FontProperties
 
 from .definitions import LayerDef
 from .messages import t
+from .print_clusters import STYLE as CLUSTER_STYLE
 
 PT_PER_PX = 0.75
 LEAFLET = {"color": "#3388ff", "weight": 3, "opacity": 1.0, "fillOpacity": 0.2, "radius": 10}
@@ -180,8 +181,9 @@ def _same(key: str, a, b) -> bool:
 
 
 def legend_section(defn: LayerDef, classes: dict[tuple, bool], lang: str, view_emphasis: str | None,
-                   schematic: bool) -> LegendSection:
-    """The legend of one drawn layer: only ``classes`` (class → has points), in the definition's order."""
+                   schematic: bool, crowded: bool = False) -> LegendSection:
+    """The legend of one drawn layer: only ``classes`` (class → has points), in the definition's order;
+    ``crowded``: its crowded patches were merged into discs with a count (layers/print_clusters.py)."""
     emph = EMPHASIS.get((view_emphasis, defn.id))
     kind = "line" if defn.kind == "mixed" else defn.kind
     items = []
@@ -195,6 +197,8 @@ def legend_section(defn: LayerDef, classes: dict[tuple, bool], lang: str, view_e
                                     dot=defn.kind == "mixed" and classes[("entry", i)]))
     if ("other",) in classes:
         items.append(LegendItem(t("print.other", lang), kind, dict(defn.style)))
+    if crowded:
+        items.append(LegendItem(t("print.clustered", lang), "point", CLUSTER_STYLE))
     title = defn.title(lang) + (t("map.schematic_suffix", lang) if schematic else "")
     return LegendSection(title, tuple(items))
 

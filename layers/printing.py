@@ -145,7 +145,7 @@ def _furniture(spec: PrintSpec, services, drawn, ext, pg, area=None) -> print_la
             classes[g.cls] = classes.get(g.cls, False) or d.has_points(g)
         rows = d.schematic()
         schematic |= bool(rows.any())
-        sections.append(legend_section(d.defn, classes, lang, emphasis, bool(rows.all())))
+        sections.append(legend_section(d.defn, classes, lang, emphasis, bool(rows.all()), crowded=d.crowded()))
     if area:                      # the question first: it is why this sheet was printed
         sections.insert(0, print_area.legend(area, lang))
     sections.append(context_section(lang))

@@ -390,3 +390,24 @@ def test_many_project_points_are_one_image_in_the_pdf_and_few_stay_vector(servic
     rows = images(many)
     assert rows and all(r.split()[12] == "300" for r in rows), rows        # images at 300 dpi (x-ppi)
     assert "大量项目" in subprocess.run(["pdftotext", str(many), "-"], capture_output=True, text=True).stdout
+
+
+def test_crowded_projects_print_as_discs_with_their_count_as_on_the_screen(services, tmp_path, monkeypatch):
+    """Past CLUSTER_ABOVE projects on a sheet, crowded patches print as the screen's clusters: a neutral disc
+    with the count, at the mean position; the legend says what the number is. Fewer: every project itself."""
+    from layers import print_clusters
+    pg = print_layout.page("A4", "portrait")
+    few = make(services, tmp_path, layers="projects", title="少量")
+    assert "合并为圆" not in text(few, pg.legend, pg)
+    monkeypatch.setattr(print_clusters, "CLUSTER_ABOVE", 0)
+    monkeypatch.setattr(print_clusters, "CELL_MM", 1000.0)      # one patch holds the whole sheet
+    many = make(services, tmp_path, layers="projects", title="密集")
+    assert "项目密集处合并为圆，圆内数字为项目个数" in text(many, pg.legend, pg).replace("\n", "")
+    assert "3" in text(many, pg.map, pg).split()                 # P1, P2 and P3 (at its town seat) in one disc
+
+
+def test_clusters_merge_points_of_one_patch_at_their_mean():
+    from layers.print_clusters import cluster
+    c = cluster(np.array([[0.0, 0.0], [2.0, 1.0], [12.0, 12.0], [4.0, 2.0]]), cell=5.0)
+    assert c.alone.tolist() == [False, False, True, False]
+    assert c.counts.tolist() == [3] and c.xy.tolist() == [[2.0, 1.0]]
