@@ -26,7 +26,8 @@ class _JoinIndex:
         self.town_codes = towns["code"].to_numpy()
         self.town_tree = shapely.STRtree(towns.to_crs(METRIC).geometry.values)   # everything in metres
         k = data.corridors[data.corridors["location_confidence"] != "unlocated"]
-        self.corr = k[["id", "name", "status"]].reset_index(drop=True)
+        # plain object arrays: picking from them shares the 33 strings instead of making one per project
+        self.corr = {c: k[c].to_numpy(dtype=object) for c in ("id", "name", "status")}
         self.corr_geoms = k.to_crs(METRIC).geometry.values
         self.corr_tree = shapely.STRtree(self.corr_geoms)
         self.axis_names = data.axis["short_name"].to_numpy()
@@ -51,8 +52,8 @@ def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = Non
     """Town, zones and cluster of every row; nearest transport item and axis branch (metres) for rows with a
     real position. ``named``: towns the row's text names (lists); ``located_by``: how the row was placed."""
     out = df.copy()
-    for c in JOIN_COLUMNS + ("town_codes",):
-        out[c] = pd.Series(None, index=out.index, dtype=object)
+    for c in JOIN_COLUMNS + ("town_codes",):    # distances as numbers (NaN: none), not a boxed float per row
+        out[c] = pd.Series(np.nan if c.endswith("_m") else None, index=out.index, dtype=float if c.endswith("_m") else object)
     if out.empty:
         return out
     J = join_index(data)
@@ -97,11 +98,10 @@ def _measure(out: pd.DataFrame, mask: pd.Series, J: _JoinIndex, named: pd.Series
     town = pd.Series(town, index=sub.index)
     hint = named[mask].map(lambda c: c[0] if c and len(c) == 1 else None)
     town = town.where(town.notna(), hint)             # on a gap of a replaced boundary file, keep the town written
-    c = J.corr.iloc[ci[np.argsort(cp)]]
+    nearest = ci[np.argsort(cp)]
     out.loc[mask, "town_code"] = town
-    out.loc[mask, "corridor_id"] = c["id"].to_numpy()
-    out.loc[mask, "corridor_name"] = c["name"].to_numpy()
-    out.loc[mask, "corridor_status"] = c["status"].to_numpy()
+    for col in ("id", "name", "status"):
+        out.loc[mask, f"corridor_{col}"] = J.corr[col][nearest]
     out.loc[mask, "corridor_distance_m"] = np.round(cd[np.argsort(cp)], 0)
     out.loc[mask, "axis_branch"] = J.axis_names[ai[np.argsort(ap)]]
     out.loc[mask, "axis_distance_m"] = np.round(ad[np.argsort(ap)], 0)
