@@ -267,9 +267,10 @@ def identify(lon: float, lat: float, data: PlanData, projects: pd.DataFrame, rad
 def _near_corridors(J, p, radius_m: float) -> list[dict]:
     d = J.corr_geoms.distance(p)
     idx = np.flatnonzero(d <= radius_m)
-    rows = J.corr.iloc[idx]
+    c = J.corr
     return sorted(({"id": i, "name": n, "status": s, "distance_m": round(float(dd))}
-                   for i, n, s, dd in zip(rows["id"], rows["name"], rows["status"], d[idx])), key=lambda r: r["distance_m"])
+                   for i, n, s, dd in zip(c["id"][idx], c["name"][idx], c["status"][idx], d[idx])),
+                  key=lambda r: r["distance_m"])
 
 
 def _near_projects(projects: pd.DataFrame, x: float, y: float, radius_m: float, J, limit: int = 20) -> list[dict]:
