@@ -178,7 +178,8 @@ def draw_layers(ax, drawn: list[Drawn], scale: float) -> None:
 def _draw_clusters(ax, d: Drawn, scale: float) -> np.ndarray:
     """The crowded patches as neutral discs with their count; returns, per feature, whether it is alone
     in its patch (and so drawn as itself)."""
-    xy = shapely.get_coordinates(d.frame.geometry.to_numpy())
+    g = d.frame.geometry.to_numpy()
+    xy = np.column_stack([shapely.get_x(g), shapely.get_y(g)])         # one point per project
     c = print_clusters.cluster(xy, print_clusters.CELL_MM * print_clusters.metres_per_mm(ax))
     st, z = print_clusters.STYLE, d.defn.pane / 100 + 0.001
     s = stroke(st, scale)

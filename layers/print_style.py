@@ -198,7 +198,7 @@ def legend_section(defn: LayerDef, classes: dict[tuple, bool], lang: str, view_e
     if ("other",) in classes:
         items.append(LegendItem(t("print.other", lang), kind, dict(defn.style)))
     if crowded:
-        items.append(LegendItem(t("print.clustered", lang), "point", CLUSTER_STYLE))
+        items.append(LegendItem(t("print.clustered", lang), "point", {**CLUSTER_STYLE, "radius": 6}))   # a row's height
     title = defn.title(lang) + (t("map.schematic_suffix", lang) if schematic else "")
     return LegendSection(title, tuple(items))
 

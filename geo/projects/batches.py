@@ -38,7 +38,7 @@ def _stage(store, conn, rows: pd.DataFrame, consts: dict) -> None:
         conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS staging ON COMMIT DROP AS "
                              f"SELECT {cols} FROM projects WITH NO DATA")
         conn.exec_driver_sql("TRUNCATE staging")
-        with raw.cursor() as cur, cur.copy(f"COPY staging ({cols}) FROM STDIN (FORMAT csv)") as cp:
+        with raw.cursor() as cur, cur.copy(f"COPY staging ({cols}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')") as cp:
             for start in range(0, len(rows), BATCH):
                 cp.write(_csv_block(rows.iloc[start:start + BATCH], consts))
         return

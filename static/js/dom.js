@@ -13,7 +13,7 @@ export function escapeHtml(s) {
 
 export function fetchJson(url) {
   // the map page asked for its layers first thing (layers/render.py early_fetch); a body is read once
-  const early = window.ZhujiEarly && window.ZhujiEarly[url];
+  const early = window.ZhujiEarly && Object.hasOwn(window.ZhujiEarly, url) ? window.ZhujiEarly[url] : null;
   if (early) delete window.ZhujiEarly[url];
   return (early || fetch(url, { credentials: "same-origin" })).then((r) => {
     if (!r.ok) throw new Error(url + " → HTTP " + r.status);
