@@ -48,7 +48,7 @@ def start_ours(data_dir: Path, *, database_url: str | None = None, workers: int 
         env["DATABASE_URL"] = database_url
     if server == "granian":
         cmd = [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-               str(port), "--workers", str(workers), "--blocking-threads", "1", "--log-level", "warning",
+               str(port), "--workers", str(workers), "--blocking-threads", "1", "--workers-kill-timeout", "10", "--log-level", "warning",
                "--factory", "server:create_app"]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",

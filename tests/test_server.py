@@ -147,28 +147,27 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_start_command_serves_over_http():
+def test_start_command_serves_over_http(tmp_path):
     port = free_port()
-    import os
-    import tempfile
-    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": tempfile.mkdtemp(prefix="zhuji-start-")}
-    proc = subprocess.Popen([sys.executable, "server.py", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc, log = _start([sys.executable, "server.py", "--port", str(port)], tmp_path)
     try:
-        for _ in range(100):
-            try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(proc.stdout.read1().decode())
+        body = _wait_for(f"http://127.0.0.1:{port}/healthz", proc, log)
         assert json.loads(body)["layers"]["towns"] == 23
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
         assert "window.ZhujiBoot" in page and "/static/js/main.js" in page
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _start(cmd, data_dir, **env_extra):
+    """A server process on the repository, its data in ``data_dir``, its log in a file (a pipe nobody reads
+    fills up and blocks the server)."""
+    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": str(data_dir), **env_extra}
+    env.pop("DATABASE_URL", None)
+    log = data_dir / "server.log"
+    with open(log, "wb") as out:
+        return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT), log
 
 
 def test_the_readmes_granian_command_serves_reads_and_writes(tmp_path):
@@ -178,14 +177,10 @@ def test_the_readmes_granian_command_serves_reads_and_writes(tmp_path):
     port = free_port()
     args = line.split()[1:]
     args[args.index("--host") + 1], args[args.index("--port") + 1] = "127.0.0.1", str(port)
-    env = {**os.environ, "ZHUJI_MAP_DATA_DIR": str(tmp_path), "ZHUJI_MAP_TOKEN": "g"}
-    env.pop("DATABASE_URL", None)
-    with open(tmp_path / "granian.log", "wb") as log:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "granian"), *args], cwd=REPO, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+    proc, log = _start([str(Path(sys.executable).parent / "granian"), *args], tmp_path, ZHUJI_MAP_TOKEN="g")
     base = f"http://127.0.0.1:{port}"
     try:
-        body = _wait_for(f"{base}/healthz", proc, tmp_path / "granian.log")
+        body = _wait_for(f"{base}/healthz", proc, log)
         assert json.loads(body)["layers"]["towns"] == 23
         items = json.loads(urllib.request.urlopen(f"{base}/ogc/collections/towns/items?limit=5").read())
         assert items["numberMatched"] == 23 and len(items["features"]) == 5
@@ -195,8 +190,8 @@ def test_the_readmes_granian_command_serves_reads_and_writes(tmp_path):
         with urllib.request.urlopen(req) as r:
             assert r.status == 201 and json.loads(r.read())["project"]["town_name"] == "枫桥镇"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        proc.terminate()      # stops even with a worker still starting (--workers-kill-timeout)
+        proc.wait(30)
 
 
 def _wait_for(url, proc, log_path):
