@@ -475,6 +475,7 @@ def test_project_popup_links_to_the_project_table(opened):
     assert link.inner_text().startswith("在项目表中查看")
     assert link.get_attribute("href") == "/work/projects?key=" + urllib.request.quote(key, safe="")
     assert "位置为项目清单上报的坐标" in page.locator(".leaflet-popup-content").inner_text()
+    w.settled()                     # the filled-in popup may pan the map once more
     check_popup_clear_of(w, latlng)
 
 
@@ -523,6 +524,7 @@ def test_opacity_and_order_of_layers(opened):
     w = opened()
     page = w.page
     page.click("#zj-settings summary")
+    page.wait_for_selector("#zj-settings .zj-setting")      # the rows are built on the fold's toggle event
     rows = page.evaluate("Array.from(document.querySelectorAll('#zj-settings .zj-setting')).map(r => r.dataset.layer)")
     assert rows[-1] == "basemap" and set(rows[:-1]) == set(page.evaluate("ZhujiMap.cfg.layers.map(d => d.id)"))
     towns = page.locator("#zj-settings .zj-setting[data-layer=towns] input[type=range]")
