@@ -25,7 +25,7 @@ from geo.analysis import filter_projects
 from geo.crs import transformer
 from geo.errors import DataError
 
-from . import print_area, print_labels, print_layout, print_map
+from . import print_area, print_font, print_labels, print_layout, print_map
 from .definitions import VIEWS
 from .messages import t
 from .print_spec import PrintSpec
@@ -72,7 +72,7 @@ def cjk_family() -> str:
 
 
 def rc(family: str) -> dict:
-    return {"font.family": [family, "DejaVu Sans"], "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none",
+    return {"font.family": [*print_font.families(family), "DejaVu Sans"], "pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none",
             "lines.scale_dashes": False,      # Leaflet dashes are absolute lengths, not multiples of the width
             "axes.unicode_minus": False, "pdf.compression": 6}
 
@@ -83,8 +83,8 @@ def render(spec: PrintSpec, services) -> tuple[bytes, str, str]:
     if not _slot.acquire(timeout=WAIT_S):
         raise PrintBusy(*_both("print.busy"))
     try:
-        with matplotlib.rc_context(rc(family)):
-            use_family(family)
+        with matplotlib.rc_context(params := rc(family)):
+            use_family(" / ".join(params["font.family"]))
             fig = _compose(spec, services)
             body = _save(fig, spec)
     finally:

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 import server
-from layers import print_layout, printing
+from layers import print_font, print_layout, printing
 from layers.definitions import BY_ID, STATUS_STYLE
 from layers.print_spec import PrintSpec
 from layers.print_style import dashes, stroke
@@ -101,7 +101,30 @@ def test_cjk_font_is_embedded(services, tmp_path):
     rows = run("pdffonts", make(services, tmp_path)).splitlines()[2:]
     assert rows, "no fonts in the PDF"
     assert all(r.split()[-5] == "yes" for r in rows), rows                      # the emb column
-    assert any(re.search(r"WenQuanYi|NotoSansCJK|SourceHan", r) for r in rows), rows
+    assert any("ZhujiPrintCJK" in r for r in rows), rows                       # the cut of the CJK font
+    assert not any(re.search(r"WenQuanYi|NotoSansCJK|SourceHan", r) for r in rows), rows  # no rare character: no full font
+
+
+def test_a_character_outside_the_cut_font_prints_from_the_full_font(services, tmp_path):
+    assert "堃" not in print_font.repertoire() and "浬" in print_font.repertoire()      # 浬 (浬浦镇) is not GB2312
+    path = make(services, tmp_path, title="王堃承建项目")
+    assert "王堃承建项目" in text(path)
+    rows = run("pdffonts", path).splitlines()[2:]
+    assert any("ZhujiPrintCJK" in r for r in rows) and any(re.search(r"WenQuanYi|NotoSansCJK|SourceHan", r) for r in rows)
+
+
+def test_the_full_font_prints_when_the_cut_cannot_be_made(services, tmp_path, monkeypatch):
+    def fail(*_):
+        raise OSError("read-only cache")
+    monkeypatch.setattr(print_font, "_cached", fail)
+    print_font._cut.cache_clear()
+    try:
+        path = make(services, tmp_path, title="浬浦镇")
+        rows = run("pdffonts", path).splitlines()[2:]
+    finally:
+        print_font._cut.cache_clear()
+    assert "浬浦镇" in text(path)
+    assert not any("ZhujiPrintCJK" in r for r in rows) and any(re.search(r"WenQuanYi|NotoSansCJK", r) for r in rows)
 
 
 def test_title_legend_scale_north_unit_date_and_sources(services, tmp_path):
