@@ -240,15 +240,15 @@ def band_label(metres: float) -> str:
 def identify(lon: float, lat: float, data: PlanData, projects: pd.DataFrame, radius_m: float = 1000) -> dict:
     """Everything at a point, across layers: its town, zones and cluster, the distance band to each axis
     branch, transport items within ``radius_m``, and the projects nearby (nearest first)."""
-    from .projects.join import join_index
+    from .projects.join import join_index, town_index
     check_point(lon, lat)
     if not 0 < radius_m <= 20_000:
         raise DataError("查询半径应在0–20公里之间", "the radius must be within 0–20 km", field="radius")
     J = join_index(data)
     x, y = J.to_metric.transform(lon, lat)
     p = Point(x, y)
-    hits = J.town_tree.query(p, predicate="intersects")
-    town = data.towns.iloc[int(hits[0])] if len(hits) else None
+    k = int(town_index(np.array([x]), np.array([y]), J)[0])
+    town = data.towns.iloc[k] if k >= 0 else None
     zones = data.zones[data.zones.geometry.contains(Point(lon, lat))]
     return {
         "point": [lon, lat],

@@ -222,10 +222,10 @@ def test_audit_records_every_write(client, app):
 
 
 def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch):
-    import geo.projects.batches as gb
+    import geo.projects.staging as gs
     store = app.extensions["zhuji"].store
     accounted(upload(client, csv_bytes([["K1", "已有项目", *FENGQIAO, "", "", "", "", ""]])), 1)
-    monkeypatch.setattr(gb, "BATCH", 10)
+    monkeypatch.setattr(gs, "BATCH", 10)
     calls = {"n": 0}
 
     def failing_on_third(real):
@@ -236,8 +236,8 @@ def test_interrupted_import_leaves_nothing_half_written(client, app, monkeypatch
             return real(*args, **kw)
         return failing
 
-    for step in ("_tuples", "_csv_block"):         # SQLite stages row tuples, PostGIS CSV blocks (COPY)
-        monkeypatch.setattr(gb, step, failing_on_third(getattr(gb, step)))
+    # the rows are staged in Arrow blocks (SQLite: into a side file before the write; PostGIS: COPY inside it)
+    monkeypatch.setattr(gs, "arrow_block", failing_on_third(gs.arrow_block))
     rows = [[f"N{i}", f"新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(50)] + \
            [["K1", "已有项目（改）", *FENGQIAO, "", "", "", "", ""]]
     r = upload(client, csv_bytes(rows))

@@ -188,7 +188,7 @@ def test_a_full_disk_or_a_locked_store_is_named_and_nothing_is_stored(client, mo
 
     def failing(*a, **kw):
         raise OperationalError("INSERT …", {}, sqlite3.OperationalError(message))
-    monkeypatch.setattr(gb, "_stage", failing)
+    monkeypatch.setattr(gb, "_to_history", failing)        # inside the write transaction
     r = post(client, csv_bytes([["K1", "甲", *FENGQIAO, "", "", "", "", ""]]), "k.csv")
     body = r.get_json()
     assert r.status_code == status and words in body["zh"] and "projects.sqlite" in body["zh"]
@@ -378,8 +378,7 @@ def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monk
             assert release.wait(60)
             return real(*args, **kw)
         return held
-    for step in ("_tuples", "_csv_block"):      # SQLite stages row tuples, PostGIS CSV blocks (COPY)
-        monkeypatch.setattr(gb, step, holding(getattr(gb, step)))
+    monkeypatch.setattr(gb, "_to_history", holding(gb._to_history))     # inside the write transaction
     result = {}
     writer = threading.Thread(target=lambda: result.update(r=post(app.test_client(), csv_bytes(
         [[f"W{i}", f"写入中{i}", *FENGQIAO, "", "", "", "", ""] for i in range(5)]), "w.csv")))

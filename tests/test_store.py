@@ -1,6 +1,7 @@
 """The project store itself (geo/projects/store.py, schema.py, batches.py): what a large import does to the
 database's triggers and indexes, on SQLite and PostGIS alike."""
 import json
+import re
 import sqlite3
 
 import pytest
@@ -42,8 +43,9 @@ def test_a_large_import_bumps_the_version_once_and_leaves_the_triggers_in_place(
 
 
 def test_awkward_values_are_stored_as_given(store_url, data):
-    """PostGIS receives a batch as CSV written by Arrow (COPY), SQLite as row tuples: texts with quotes,
-    commas, line breaks and nothing in them, blank and fractional numbers come back the same from both."""
+    """A batch is staged from Arrow blocks — PostGIS as CSV written by Arrow (COPY), SQLite by ADBC into a side
+    file: texts with quotes, commas, line breaks and nothing in them, blank and fractional numbers come back
+    the same from both."""
     store = Store(store_url)
     csv = ("编号,项目名称,经度,纬度,领域,总投资（亿元）,建设内容\r\n"
            'Q1,"引号""逗号,项目",120.41519,29.79038,交通强省,0.3,"第一行\n第二行"\r\n'
@@ -74,6 +76,42 @@ def test_a_failed_import_leaves_the_triggers_as_they_were(tmp_path, data, monkey
     with pytest.raises(Exception, match="disk full|磁盘"):
         import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
     assert triggers(store) == before and store.count() == 0
+
+
+def attached(store) -> set[str]:
+    conns = [store.engine.connect() for _ in range(3)]           # several of the pool's connections at once
+    try:
+        return {r[1] for c in conns for r in c.exec_driver_sql("PRAGMA database_list")}
+    finally:
+        for c in conns:
+            c.close()
+
+
+def test_sqlite_stages_a_batch_in_a_side_file_that_is_gone_afterwards(tmp_path, data, monkeypatch):
+    """SQLite: ADBC writes an import's rows into a side file next to the store before the write, which
+    attaches it; afterwards — stored or failed — neither the file nor the attachment is left."""
+    from geo.projects import batches
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    seen, real = [], batches.store_batch
+
+    def spy(store_, conn, rows, batch, **kw):
+        seen.append((kw["side"], kw["side"].exists(), {r[1] for r in conn.exec_driver_sql("PRAGMA database_list")}))
+        return real(store_, conn, rows, batch, **kw)
+    monkeypatch.setattr(batches, "store_batch", spy)
+    opts = ImportOptions(datum="wgs84", year=2026)
+    import_file("s.csv", CSV.encode(), data, store=store, options=opts)
+    side, existed, dbs = seen[0]
+    assert existed and side.parent.parent == tmp_path and "ingest" in dbs
+    assert store.count() == 300 and not side.parent.exists() and "ingest" not in attached(store)
+
+    def boom(*a, **kw):
+        raise OSError("disk full (simulated)")
+    monkeypatch.setattr(batches, "_to_history", boom)
+    with pytest.raises(Exception, match="disk full|磁盘"):
+        import_file("s2.csv", re.sub(r",项目(\d)", r",改名\1", CSV).encode(), data, store=store, options=opts)
+    assert not seen[1][0].parent.exists() and "ingest" not in attached(store)
+    assert store.count() == 300 and store.get("2026/id:S1")["name"] == "项目1"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("p.sqlite")) == []
 
 
 def test_an_old_store_with_an_rtree_is_brought_up_to_date(tmp_path, data):

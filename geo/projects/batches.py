@@ -6,14 +6,11 @@ import datetime as dt
 
 import orjson
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from sqlalchemy import delete, func, insert, select, text, update
 
+from . import staging
 from .schema import bulk
-from .store import BATCH, PROJECT_COLUMNS, ConflictError, _tuples, history, imports, now, projects
-
-STAGED = list(PROJECT_COLUMNS)
+from .store import PROJECT_COLUMNS, ConflictError, history, imports, now, projects
 
 
 def _json_row(store) -> str:
@@ -28,44 +25,6 @@ def _to_history(store, conn, where_sql: str, params: dict, *, action: str, actor
            f"SELECT p.key, p.import_id, {_json_row(store)}, :at, :by, :action, :actor FROM projects p WHERE {where_sql}")
     return conn.execute(text(sql), {**params, "at": now(), "by": superseded_by, "action": action,
                                     "actor": actor or "cli"}).rowcount
-
-
-def _stage(store, conn, rows: pd.DataFrame, consts: dict) -> None:
-    """The batch's rows into a temporary table ``staging`` shaped like ``projects``."""
-    cols = ", ".join(STAGED)
-    raw = conn.connection.driver_connection
-    if store.kind == "postgresql":
-        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS staging ON COMMIT DROP AS "
-                             f"SELECT {cols} FROM projects WITH NO DATA")
-        conn.exec_driver_sql("TRUNCATE staging")
-        with raw.cursor() as cur, cur.copy(f"COPY staging ({cols}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')") as cp:
-            for start in range(0, len(rows), BATCH):
-                cp.write(_csv_block(rows.iloc[start:start + BATCH], consts))
-        return
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.staging")
-    conn.exec_driver_sql(f"CREATE TEMP TABLE staging AS SELECT {cols} FROM projects WHERE 0")
-    cur = raw.cursor()
-    for start in range(0, len(rows), BATCH):
-        cur.executemany(f"INSERT INTO staging ({cols}) VALUES ({', '.join('?' * len(STAGED))})",
-                        _tuples(rows.iloc[start:start + BATCH], STAGED, consts))
-    cur.close()
-
-
-def _csv_block(rows: pd.DataFrame, consts: dict) -> bytes:
-    """Rows as COPY's CSV, written by Arrow: every text quoted ("" is an empty text), a missing value left
-    empty (NULL). Formatting row by row in Python (psycopg's write_row) took 40 % of a PostGIS import."""
-    cols = {}
-    for c in STAGED:
-        if c in consts:
-            v = consts[c]
-            cols[c] = pa.array([v.isoformat() if isinstance(v, dt.datetime) else v] * len(rows))
-        elif c in ("year", "source_row"):
-            cols[c] = pa.array(pd.to_numeric(rows[c], errors="coerce").astype("Int64"), type=pa.int64())
-        else:
-            cols[c] = pa.array(rows[c], from_pandas=True)
-    buf = pa.BufferOutputStream()
-    pacsv.write_csv(pa.table(cols), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    return buf.getvalue().to_pybytes()
 
 
 def _new_batch(conn, batch: dict, n: int, actor) -> int:
@@ -86,20 +45,24 @@ def _replace_old(store, conn, old: int, new: int, actor) -> int:
     return moved
 
 
-def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace: int | None) -> dict:
+def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace: int | None, side=None) -> dict:
+    """The batch's rows (staged in ``side``, SQLite's side file attached, or copied here on PostgreSQL) into
+    ``projects`` in one statement; rows they replace go to the history first."""
     n = len(rows)
     import_id = _new_batch(conn, batch, n, actor)
     stamp = now()
-    _stage(store, conn, rows, {"import_id": import_id, "updated_by": actor or "cli",
-                               "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
+    table = f"{staging.SIDE_SCHEMA}.staging" if side is not None else staging.copy_pg(conn, rows)
     with bulk(store, conn):
         removed = _replace_old(store, conn, replace, import_id, actor) if replace else 0
-        existing = _to_history(store, conn, "p.key IN (SELECT key FROM staging)", {}, action="import", actor=actor,
+        existing = _to_history(store, conn, f"p.key IN (SELECT key FROM {table})", {}, action="import", actor=actor,
                                superseded_by=import_id)
-        cols = ", ".join(STAGED)
-        sets = ", ".join(f"{c} = excluded.{c}" for c in STAGED if c != "key")
-        conn.exec_driver_sql(f"INSERT INTO projects ({cols}) SELECT {cols} FROM staging WHERE true "
-                             f"ON CONFLICT (key) DO UPDATE SET {sets}")
+        cols = ", ".join(staging.ROW_COLUMNS)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in PROJECT_COLUMNS if c != "key")
+        conn.execute(text(f"INSERT INTO projects ({cols}, {', '.join(staging.CONSTS)}) "
+                          f"SELECT {cols}, :import_id, :updated_at, :updated_by FROM {table} WHERE true "
+                          f"ON CONFLICT (key) DO UPDATE SET {sets}"),
+                     {"import_id": import_id, "updated_by": actor or "cli",
+                      "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
     counts = {"inserted": n - existing, "updated": existing}
     conn.execute(update(imports).where(imports.c.id == import_id).values(**counts))
     store.audit(actor, "import", batch.get("filename") or "", n, {"import_id": import_id, "replaced_batch": replace,

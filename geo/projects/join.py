@@ -4,8 +4,6 @@ Distances are in metres (CGCS2000 Gauss-Krüger) to schematic lines, so they are
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 import shapely
@@ -24,15 +22,17 @@ class _JoinIndex:
     def __init__(self, data: PlanData):
         towns = data.towns
         self.town_codes = towns["code"].to_numpy()
-        self.town_tree = shapely.STRtree(towns.to_crs(METRIC).geometry.values)   # everything in metres
+        self.town_geoms = towns.to_crs(METRIC).geometry.values          # everything in metres
+        shapely.prepare(self.town_geoms)
+        self.town_bounds = shapely.bounds(self.town_geoms)
         k = data.corridors[data.corridors["location_confidence"] != "unlocated"]
         # plain object arrays: picking from them shares the 33 strings instead of making one per project
         self.corr = {c: k[c].to_numpy(dtype=object) for c in ("id", "name", "status")}
         self.corr_geoms = k.to_crs(METRIC).geometry.values
-        self.corr_tree = shapely.STRtree(self.corr_geoms)
+        self.corr_segments = _segments(self.corr_geoms)
         self.axis_names = data.axis["short_name"].to_numpy()
         self.axis_geoms = data.axis.to_crs(METRIC).geometry.values
-        self.axis_tree = shapely.STRtree(self.axis_geoms)
+        self.axis_segments = _segments(self.axis_geoms)
         self.to_metric = Transformer.from_crs(WGS84, METRIC, always_xy=True)
         self.zones = dict(zip(towns["code"], towns["zones"]))          # what each town hosts (geo.load)
         self.clusters = dict(zip(towns["code"], towns["clusters"]))
@@ -82,26 +82,55 @@ def _measure(out: pd.DataFrame, mask: pd.Series, J: _JoinIndex, named: pd.Series
     """Point-in-town and nearest lines for rows with a real position (the slow part: vectorised)."""
     sub = out[mask]
     mx, my = J.to_metric.transform(sub["lon"].to_numpy(dtype=float), sub["lat"].to_numpy(dtype=float))
-    pm = shapely.points(mx, my)
-    # GEOS releases the GIL: the nearest-corridor search (the slowest) is split in two to use both cores
-    half = len(pm) // 2
-    nearest = lambda tree, part: tree.query_nearest(part, return_distance=True, all_matches=False)
-    with ThreadPoolExecutor(2) as ex:
-        f_c1, f_c2 = ex.submit(nearest, J.corr_tree, pm[:half]), ex.submit(nearest, J.corr_tree, pm[half:])
-        f_town = ex.submit(J.town_tree.query, pm, predicate="intersects")
-        f_axis = ex.submit(nearest, J.axis_tree, pm)
-        ((cp1, ci1), cd1), ((cp2, ci2), cd2) = f_c1.result(), f_c2.result()
-        (pi, ti), ((ap, ai), ad) = f_town.result(), f_axis.result()
-    cp, ci, cd = np.concatenate([cp1, cp2 + half]), np.concatenate([ci1, ci2]), np.concatenate([cd1, cd2])
+    k = town_index(mx, my, J)
     town = np.full(len(sub), None, dtype=object)
-    town[pi[::-1]] = J.town_codes[ti[::-1]]           # on a shared border the first town listed wins
+    town[k >= 0] = J.town_codes[k[k >= 0]]
+    corridor, cd = _nearest(mx, my, J.corr_segments)
+    axis, ad = _nearest(mx, my, J.axis_segments)
     town = pd.Series(town, index=sub.index)
     hint = named[mask].map(lambda c: c[0] if c and len(c) == 1 else None)
     town = town.where(town.notna(), hint)             # on a gap of a replaced boundary file, keep the town written
-    nearest = ci[np.argsort(cp)]
     out.loc[mask, "town_code"] = town
     for col in ("id", "name", "status"):
-        out.loc[mask, f"corridor_{col}"] = J.corr[col][nearest]
-    out.loc[mask, "corridor_distance_m"] = np.round(cd[np.argsort(cp)], 0)
-    out.loc[mask, "axis_branch"] = J.axis_names[ai[np.argsort(ap)]]
-    out.loc[mask, "axis_distance_m"] = np.round(ad[np.argsort(ap)], 0)
+        out.loc[mask, f"corridor_{col}"] = J.corr[col][corridor]
+    out.loc[mask, "corridor_distance_m"] = np.round(cd, 0)
+    out.loc[mask, "axis_branch"] = J.axis_names[axis]
+    out.loc[mask, "axis_distance_m"] = np.round(ad, 0)
+
+
+def town_index(x: np.ndarray, y: np.ndarray, J: _JoinIndex) -> np.ndarray:
+    """Index of the town each point lies in (−1: none; on a shared border the first town listed wins): each
+    prepared polygon tested on the points inside its bounds, 10× faster than a tree query of point objects."""
+    out = np.full(len(x), -1)
+    for k in range(len(J.town_geoms) - 1, -1, -1):
+        x0, y0, x1, y1 = J.town_bounds[k]
+        near = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        out[near[shapely.intersects_xy(J.town_geoms[k], x[near], y[near])]] = k
+    return out
+
+
+def _segments(geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every line of ``geoms`` as its straight pieces (start, end, owner); a point is a piece of length 0."""
+    start, end, owner = [], [], []
+    for k, g in enumerate(geoms):
+        for part in shapely.get_parts(g):
+            c = shapely.get_coordinates(part)
+            start.append(c[:-1] if len(c) > 1 else c)
+            end.append(c[1:] if len(c) > 1 else c)
+            owner += [k] * len(start[-1])
+    return np.concatenate(start), np.concatenate(end), np.asarray(owner)
+
+
+def _nearest(x: np.ndarray, y: np.ndarray, segments) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the nearest geometry (on a tie the first listed) and the distance to it. The plan's
+    schematic lines have a few dozen pieces, so measuring every point against each piece with numpy is 6×
+    faster than GEOS's tree search point by point (7.5 µs a point: 8 s for 1,000,000 projects)."""
+    best, who = np.full(len(x), np.inf), np.zeros(len(x), dtype=np.int64)
+    for (ax, ay), (bx, by), k in zip(*segments):
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy
+        t = np.clip(((x - ax) * dx + (y - ay) * dy) / length2, 0, 1) if length2 > 0 else 0.0
+        d2 = (ax + t * dx - x) ** 2 + (ay + t * dy - y) ** 2
+        closer = d2 < best
+        best[closer], who[closer] = d2[closer], k
+    return who, np.sqrt(best)

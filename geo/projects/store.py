@@ -166,11 +166,12 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def writing(self):
+    def writing(self, attach: Path | None = None):
         """One writer at a time for this store, in one transaction; a failure is explained (full disk,
-        locked, corrupt …) and nothing of the write is kept."""
+        locked, corrupt …) and nothing of the write is kept. ``attach``: a SQLite file the write reads from
+        (a batch's staged rows), attached as ``ingest`` for the transaction."""
         try:
-            with self._writing() as conn:
+            with self._writing(attach) as conn:
                 yield conn
         except (DataError, KeyError, ValueError):
             raise
@@ -180,8 +181,8 @@ class Store:
             fn()
 
     @contextmanager
-    def _writing(self):
-        with self._lock, self.engine.connect() as conn:
+    def _writing(self, attach: Path | None = None):
+        with self._lock, self.engine.connect() as conn, _attached(conn, attach):
             conn.info["write"] = True
             try:
                 with conn.begin():
@@ -205,10 +206,10 @@ class Store:
     # ---------------------------------------------------------------- batches
     def import_batch(self, rows: pd.DataFrame, batch: dict, *, actor: str | None, replace: int | None = None) -> dict:
         """Store one upload as a batch in one transaction; ``replace`` a batch of the same list atomically."""
-        from . import batches
+        from . import batches, staging
         try:
-            with self.writing() as conn:
-                return batches.store_batch(self, conn, rows, batch, actor=actor, replace=replace)
+            with staging.side_file(self, rows) as side, self.writing(attach=side) as conn:
+                return batches.store_batch(self, conn, rows, batch, actor=actor, replace=replace, side=side)
         except DataError:
             raise
         except Exception as exc:   # the transaction rolled back, whatever failed
@@ -327,6 +328,24 @@ class Store:
 
 
 
+@contextmanager
+def _attached(conn, path: Path | None):
+    """SQLite: ``path`` attached as ``ingest`` around a transaction (ATTACH cannot run inside one, so it goes
+    to the driver before SQLAlchemy begins); detached afterwards, or the connection is dropped from the pool."""
+    if path is None:
+        yield
+        return
+    raw = conn.connection.driver_connection
+    raw.execute("ATTACH DATABASE ? AS ingest", (str(path),))
+    try:
+        yield
+    finally:
+        try:
+            raw.execute("DETACH DATABASE ingest")
+        except Exception:       # noqa: BLE001 — a connection still holding the file must not be reused
+            conn.invalidate()
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     cols = [c for c in PROJECT_COLUMNS if c in df.columns]
     out = df[cols].astype(object).where(df[cols].notna(), None)
@@ -334,32 +353,6 @@ def _records(df: pd.DataFrame) -> list[dict]:
         if k in out:
             out[k] = [None if v is None else int(v) for v in out[k]]
     return out.to_dict("records")
-
-
-def _tuples(df: pd.DataFrame, cols: list[str], consts: dict | None = None) -> list[tuple]:
-    """Row tuples with None for missing values, built column by column (fast for large batches);
-    ``consts`` are the same for every row (import id, time stamp)."""
-    consts = consts or {}
-    arrays = []
-    for c in cols:
-        if c in consts:
-            arrays.append([consts[c]] * len(df))
-            continue
-        s = df[c]
-        missing = s.isna().to_numpy()
-        if c in ("year", "source_row"):
-            a = pd.to_numeric(s, errors="coerce").astype("Int64").astype(object).to_numpy(copy=True)
-        elif pd.api.types.is_float_dtype(s):
-            a = s.to_numpy(dtype=object, copy=True)
-        elif not missing.any():   # text without gaps: Arrow hands over Python strings directly
-            arrays.append(s.tolist())
-            continue
-        else:
-            a = s.to_numpy(dtype=object, copy=True)
-        if missing.any():
-            a[missing] = None
-        arrays.append([None if v is pd.NA else v for v in a.tolist()])
-    return list(zip(*arrays))
 
 
 def update_values(conn, table: Table, where, **values) -> int:
