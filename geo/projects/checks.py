@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from ..load import PlanData
@@ -75,8 +74,8 @@ def match_sector(text: str, sectors: list[str]):
 def project_keys(df: pd.DataFrame, year: pd.Series, log: RowLog) -> pd.Series:
     """``<year>/id:<编号>`` or ``<year>/name:<项目名称>``: one record per project and list year. Re-importing
     the year's list replaces; a repeat within one file is refused."""
-    ident = np.where(df["id"] != "", "id:" + df["id"], "name:" + df["name"].str.replace(r"\s+", "", regex=True))
-    key = year.astype("string").fillna("").str.cat(pd.Series(ident, index=df.index), sep="/")
+    ident = ("id:" + df["id"]).where(df["id"] != "", "name:" + df["name"].str.replace(r"\s+", "", regex=True))
+    key = year.astype("str").where(year.notna(), "") + "/" + ident         # column-wise: no Python string per row
     dup = log.ok & key.duplicated() & (df["name"] != "")
     if dup.any():
         row = df["_row"]

@@ -103,10 +103,12 @@ def _number(col: pd.Series) -> pd.Series:
 def _numbers(df: pd.DataFrame, log: RowLog) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The row's two coordinates as floats (lon/lat columns, else X/Y metres, else a GeoJSON geometry)."""
     gk = (df["lon"] == "") & (df["lat"] == "") & (df["x"] != "")
-    x = _number(df["lon"].where(~gk, df["y"]))          # Chinese survey tables: X is the northing, Y the easting
-    y = _number(df["lat"].where(~gk, df["x"]))
+    num = {col: _number(df[col]) if (df[col] != "").any() else pd.Series(np.nan, index=df.index)
+           for col in ("lon", "lat", "x", "y")}
+    x = num["lon"].where(~gk, num["y"])                 # Chinese survey tables: X is the northing, Y the easting
+    y = num["lat"].where(~gk, num["x"])
     for col in ("lon", "lat", "x", "y"):
-        bad = (df[col] != "") & _number(df[col]).isna()
+        bad = (df[col] != "") & num[col].isna()
         log.reject(bad, lambda i, c=col: f"“{df.at[i, c]}”不是数字", lambda i, c=col: f"'{df.at[i, c]}' is not a number", col)
     wkt = pd.Series("", index=df.index)
     if "_geometry" in df.columns:
