@@ -358,12 +358,14 @@ def test_projects_are_served_by_area_without_reading_the_whole_store(store_url, 
     page = r.get_json(force=True)
     assert page["numberMatched"] == 30 and len(page["features"]) == 10
     assert all(f["properties"]["name"].startswith("枫桥项目") for f in page["features"])
-    if store_url.startswith("sqlite"):                 # the bbox goes through the (lon, lat) index
-        where, params = query._where(app.extensions["zhuji"].store, bbox=(120.40, 29.78, 120.43, 29.80))
-        with app.extensions["zhuji"].store.engine.connect() as conn:
+    if store_url.startswith("sqlite"):      # the page's keys come from the (lon, lat, key) index alone
+        store = app.extensions["zhuji"].store
+        where, params = query._where(store, bbox=(120.40, 29.78, 120.43, 29.80))
+        with store.engine.connect() as conn:
             from sqlalchemy import text
-            plan = " ".join(str(r) for r in conn.execute(text(f"EXPLAIN QUERY PLAN SELECT p.key FROM projects p WHERE {where}"), params))
-        assert "USING INDEX projects_lonlat_idx (lon>? AND lon<?)" in plan, plan
+            plan = " ".join(str(r) for r in conn.execute(text("EXPLAIN QUERY PLAN " + query.page_sql(store, where)),
+                                                         {**params, "limit": 100, "offset": 0}))
+        assert "USING COVERING INDEX projects_bbox_idx (lon>? AND lon<?)" in plan, plan
 
 
 def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monkeypatch):

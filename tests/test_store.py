@@ -115,7 +115,8 @@ def test_sqlite_stages_a_batch_in_a_side_file_that_is_gone_afterwards(tmp_path, 
 
 
 def test_an_old_store_with_an_rtree_is_brought_up_to_date(tmp_path, data):
-    """Stores made when the spatial index was an R*Tree lose it (and its triggers) and keep every project."""
+    """Stores made when the spatial index was an R*Tree, or the (lon, lat) B-tree, get the (lon, lat, key)
+    index instead and keep every project."""
     path = tmp_path / "old.sqlite"
     store = Store(f"sqlite:///{path}")
     import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
@@ -124,10 +125,13 @@ def test_an_old_store_with_an_rtree_is_brought_up_to_date(tmp_path, data):
         db.execute("CREATE VIRTUAL TABLE projects_rtree USING rtree(id, minx, maxx, miny, maxy)")
         db.execute("CREATE TRIGGER projects_rtree_insert AFTER INSERT ON projects "
                    "BEGIN INSERT INTO projects_rtree VALUES (new.rowid, new.lon, new.lon, new.lat, new.lat); END")
+        db.execute("DROP INDEX projects_bbox_idx")
+        db.execute("CREATE INDEX projects_lonlat_idx ON projects (lon, lat)")
     reopened = Store(f"sqlite:///{path}")
     assert "projects_rtree_insert" not in triggers(reopened) and reopened.count() == 300
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'projects_rtree'").fetchone()[0] == 0
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert "projects_rtree" not in names and "projects_lonlat_idx" not in names and "projects_bbox_idx" in names
     assert query.count(reopened, bbox=(120.19, 29.6, 120.25, 29.9)) == 51       # S0…S50, through the index
 
 

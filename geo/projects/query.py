@@ -41,13 +41,22 @@ def count(store, **filters) -> int:
         return conn.execute(text(f"SELECT count(*) FROM projects p WHERE {where}"), params).scalar_one()
 
 
+def page_sql(store, where: str) -> str:
+    """SQL of one page in key order (parameters :limit, :offset and those of ``where``)."""
+    cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
+    if store.kind != "sqlite":
+        return f"SELECT {cols} FROM projects p WHERE {where} ORDER BY p.key LIMIT :limit OFFSET :offset"
+    # two steps: the page's rows picked from the (lon, lat, key) index alone, then only those rows read; in
+    # one step SQLite reads and sorts every row in the box (p99 of a random 0.5–5 km box: 10.7 → 3.9 ms)
+    return (f"SELECT {cols} FROM projects p WHERE p.rowid IN (SELECT p.rowid FROM projects p WHERE {where} "
+            f"ORDER BY p.key LIMIT :limit OFFSET :offset) ORDER BY p.key")
+
+
 def page_rows(store, offset: int, limit: int, **filters) -> list[tuple]:
     """One page in key order, as the database's own row tuples (PROJECT_COLUMNS order)."""
     where, params = _where(store, **filters)
-    cols = ", ".join(f"p.{c}" for c in PROJECT_COLUMNS)
-    sql = f"SELECT {cols} FROM projects p WHERE {where} ORDER BY p.key LIMIT :limit OFFSET :offset"
     with store.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(sql), {**params, "limit": limit, "offset": offset})]
+        return [tuple(r) for r in conn.execute(text(page_sql(store, where)), {**params, "limit": limit, "offset": offset})]
 
 
 def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:

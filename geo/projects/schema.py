@@ -71,10 +71,14 @@ def create(store) -> None:
                               "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"))
             conn.execute(text("CREATE INDEX IF NOT EXISTS projects_geom_idx ON projects USING GIST (geom)"))
             conn.exec_driver_sql(_PG_TRIGGER)
+            conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS projects_lonlat_idx ON projects (lon, lat)")
         else:
             for sql in _SQLITE_RETIRED + _SQLITE_TRIGGERS:
                 conn.exec_driver_sql(sql)
-        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS projects_lonlat_idx ON projects (lon, lat)")
+            # the key in the bbox index: a page finds its 100 keys in the index alone and reads only those rows
+            # (query.page_rows); stores made before it lose the (lon, lat) index it replaces
+            conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS projects_bbox_idx ON projects (lon, lat, key)")
+            conn.exec_driver_sql("DROP INDEX IF EXISTS projects_lonlat_idx")
 
 
 def _add_missing_columns(conn) -> None:
