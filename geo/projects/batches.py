@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from . import staging
 from .schema import bulk
-from .store import PROJECT_COLUMNS, ConflictError, history, imports, now, projects
+from .store import ATTACHED, PROJECT_COLUMNS, ConflictError, history, imports, now, projects
 
 
 def _json_row(store) -> str:
@@ -51,7 +51,7 @@ def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace:
     n = len(rows)
     import_id = _new_batch(conn, batch, n, actor)
     stamp = now()
-    table = f"{staging.SIDE_SCHEMA}.staging" if side is not None else staging.copy_pg(conn, rows)
+    table = f"{ATTACHED}.staging" if side is not None else staging.copy_pg(conn, rows)
     with bulk(store, conn):
         removed = _replace_old(store, conn, replace, import_id, actor) if replace else 0
         existing = _to_history(store, conn, f"p.key IN (SELECT key FROM {table})", {}, action="import", actor=actor,

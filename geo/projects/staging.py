@@ -27,7 +27,6 @@ from .store import BATCH, PROJECT_COLUMNS, projects
 
 CONSTS = ("import_id", "updated_at", "updated_by")              # the same for every row: set by the copy
 ROW_COLUMNS = [c for c in PROJECT_COLUMNS if c not in CONSTS]
-SIDE_SCHEMA = "ingest"                                           # the side file's name once attached (SQLite)
 
 
 def _arrow_type(col) -> pa.DataType:

@@ -84,6 +84,7 @@ data_version = Table("data_version", metadata, Column("id", Integer, primary_key
 PROJECT_COLUMNS = [c.name for c in projects.columns]
 BATCH = 50_000
 VERSION_TTL = 0.5
+ATTACHED = "ingest"                 # SQLite: the name a write's side file (staged rows) is attached under
 ADVISORY_LOCK = 26_681_330          # one writer per PostGIS store (any constant shared by every worker)
 LOCK_TIMEOUT_MS = 15_000            # PostGIS: a write that waits longer for a lock (another writer, a row a
 #                                     GIS technician holds in an open QGIS edit) gives up with a 409
@@ -169,7 +170,7 @@ class Store:
     def writing(self, attach: Path | None = None):
         """One writer at a time for this store, in one transaction; a failure is explained (full disk,
         locked, corrupt …) and nothing of the write is kept. ``attach``: a SQLite file the write reads from
-        (a batch's staged rows), attached as ``ingest`` for the transaction."""
+        (a batch's staged rows), attached as ``ATTACHED`` for the transaction."""
         try:
             with self._writing(attach) as conn:
                 yield conn
@@ -330,18 +331,18 @@ class Store:
 
 @contextmanager
 def _attached(conn, path: Path | None):
-    """SQLite: ``path`` attached as ``ingest`` around a transaction (ATTACH cannot run inside one, so it goes
+    """SQLite: ``path`` attached as ``ATTACHED`` around a transaction (ATTACH cannot run inside one, so it goes
     to the driver before SQLAlchemy begins); detached afterwards, or the connection is dropped from the pool."""
     if path is None:
         yield
         return
     raw = conn.connection.driver_connection
-    raw.execute("ATTACH DATABASE ? AS ingest", (str(path),))
+    raw.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (str(path),))
     try:
         yield
     finally:
         try:
-            raw.execute("DETACH DATABASE ingest")
+            raw.execute(f"DETACH DATABASE {ATTACHED}")
         except Exception:       # noqa: BLE001 — a connection still holding the file must not be reused
             conn.invalidate()
 
