@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -56,8 +57,16 @@ class Drawn:
             out = out | ~f["located_by"].isin(REPORTED).to_numpy()
         return out
 
+    @cached_property
+    def kinds(self) -> np.ndarray:
+        """Per feature, shapely's geometry type id (0 point, 1 line, 3 polygon, 4–6 their multi-parts)."""
+        return shapely.get_type_id(self.frame.geometry.to_numpy())
+
+    def points(self) -> np.ndarray:
+        return np.isin(self.kinds, (0, 4))
+
     def has_points(self, group: StyleGroup) -> bool:
-        return bool(np.isin(self.frame.geom_type.to_numpy()[group.rows], ("Point", "MultiPoint")).any())
+        return bool(self.points()[group.rows].any())
 
     def crowded(self) -> bool:
         """So many projects on the sheet that crowded patches are merged (layers/print_clusters.py)."""
@@ -160,8 +169,7 @@ def draw_context(ax, proj: Projected, ext, scale: float) -> None:
 
 def draw_layers(ax, drawn: list[Drawn], scale: float) -> None:
     for d in drawn:
-        geoms = d.frame.geometry.to_numpy()
-        kinds = shapely.get_type_id(geoms)
+        geoms, kinds = d.frame.geometry.to_numpy(), d.kinds
         alone = _draw_clusters(ax, d, scale) if d.crowded() else None
         for g in d.groups:
             rows = g.rows if alone is None else np.asarray(g.rows)[alone[g.rows]]
@@ -186,10 +194,7 @@ def _draw_clusters(ax, d: Drawn, scale: float) -> np.ndarray:
     sizes = [marker_area({"radius": print_clusters.radius_px(n)}, scale) for n in c.counts]
     ax.scatter(c.xy[:, 0], c.xy[:, 1], s=sizes, c=[fill(st)], edgecolors=[s["color"]], linewidths=s["linewidth"],
                zorder=z)
-    size = 9 * PT_PER_PX * scale
-    for (x, y), n in zip(c.xy, c.counts):
-        ax.text(x, y, str(n), ha="center", va="center_baseline", color=print_clusters.TEXT, fontsize=size,
-                zorder=z + 0.0001, clip_on=True)
+    ax.add_artist(print_clusters.Counts(c.xy, c.counts, 9 * PT_PER_PX * scale, z + 0.0001))
     return c.alone
 
 

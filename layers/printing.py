@@ -132,8 +132,8 @@ def _projects(spec: PrintSpec, services, ext_4326=None):
     if ext_4326 is not None:
         x0, y0, x1, y1 = ext_4326
         df = df[df["lon"].between(x0, x1).to_numpy() & df["lat"].between(y0, y1).to_numpy()]
-    g = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
-    return g.to_crs(print_map.CRS)
+    x, y = transformer(4326, print_map.CRS).transform(df["lon"].to_numpy(), df["lat"].to_numpy())
+    return gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(x, y), crs=print_map.CRS)
 
 
 def _furniture(spec: PrintSpec, services, drawn, ext, pg, area=None) -> print_layout.Furniture:

@@ -429,6 +429,30 @@ def test_crowded_projects_print_as_discs_with_their_count_as_on_the_screen(servi
     assert "3" in text(many, pg.map, pg).split()                 # P1, P2 and P3 (at its town seat) in one disc
 
 
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_cluster_counts_sit_in_the_middle_of_their_disc(tmp_path, fmt):
+    """The counts are written by one artist (layers/print_clusters.Counts) on both backends: Agg counts y
+    downwards and the PDF upwards, so a number must land on its disc's centre in both."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from layers.print_clusters import Counts
+    fig = Figure(figsize=(2, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1), facecolor="black", xlim=(0, 10), ylim=(0, 10))
+    ax.add_artist(Counts(np.array([[2.5, 7.5]]), np.array([88]), size=20, zorder=5))
+    out = tmp_path / f"c.{fmt}"
+    fig.savefig(out, facecolor="black")
+    if fmt == "pdf":
+        assert "88" in subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+        subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(out), str(tmp_path / "c")], check=True)
+        out = tmp_path / "c.png"
+    px = np.asarray(Image.open(out).convert("L"), dtype=float)
+    ys, xs = np.nonzero(px > 128)                                   # the white digits on black
+    h, w = px.shape
+    assert abs(xs.mean() - 0.25 * w) < 0.03 * w and abs(ys.mean() - 0.25 * h) < 0.03 * h, (xs.mean(), ys.mean(), w, h)
+
+
 def test_clusters_merge_points_of_one_patch_at_their_mean():
     from layers.print_clusters import cluster
     c = cluster(np.array([[0.0, 0.0], [2.0, 1.0], [12.0, 12.0], [4.0, 2.0]]), cell=5.0)
