@@ -176,3 +176,50 @@ def test_a_large_write_gives_its_page_cache_back(tmp_path, data, monkeypatch):
     (raw, during), = seen
     assert during < -100_000                                 # KiB: a big cache while writing …
     assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000   # … SQLite's default again afterwards
+
+
+
+def indexes(conn) -> dict[str, str]:
+    return dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name = 'projects' AND sql IS NOT NULL").all())
+
+
+def test_a_big_write_into_a_small_table_builds_its_indexes_afterwards(tmp_path, data, monkeypatch):
+    """SQLite: a batch at least as big as the table goes in with the secondary indexes dropped, and they are
+    built again in the same transaction: afterwards the same indexes answer a bbox; a failure half-way leaves
+    them as they were; a smaller batch into a bigger table keeps them throughout."""
+    from contextlib import contextmanager
+
+    from geo.projects import batches, schema
+    monkeypatch.setattr(schema, "REBUILD_FROM", 1)
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with store.engine.connect() as conn:
+        before = indexes(conn)
+    seen, real, fail = [], batches.indexes_rebuilt, []
+
+    @contextmanager
+    def spy(store_, conn, rows):
+        with real(store_, conn, rows):
+            seen.append(set(indexes(conn)))                 # while the rows go in
+            if fail:
+                raise OSError("disk full (simulated)")
+            yield
+    monkeypatch.setattr(batches, "indexes_rebuilt", spy)
+    opts = ImportOptions(datum="wgs84", year=2026)
+    import_file("s.csv", CSV.encode(), data, store=store, options=opts)
+    assert seen == [set()] and {"projects_bbox_idx", "ix_projects_town_code", "ix_projects_import_id"} <= set(before)
+    with store.engine.connect() as conn:
+        assert indexes(conn) == before
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT key FROM projects WHERE lon BETWEEN 120.2 AND 120.3 "
+                                    "AND lat BETWEEN 29.7 AND 29.8").all()
+    assert "COVERING INDEX projects_bbox_idx" in " ".join(r[3] for r in plan)
+
+    small = "".join(CSV.splitlines(keepends=True)[:11])          # 10 rows into a table of 300
+    import_file("small.csv", re.sub(r",项目(\d)", r",小批\1", small).encode(), data, store=store, options=opts)
+    assert seen[1] == set(before) and store.get("2026/id:S1")["name"] == "小批1"
+
+    fail.append(True)                                              # dropped, then the write fails
+    with pytest.raises(Exception, match="disk full|磁盘"):
+        import_file("s.csv", CSV.encode(), data, store=store, options=opts)
+    with store.engine.connect() as conn:
+        assert seen[2] == set() and indexes(conn) == before and store.count() == 300

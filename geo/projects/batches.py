@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select, text, update
 
 from . import staging
-from .schema import bulk
+from .schema import bulk, indexes_rebuilt
 from .store import ATTACHED, PROJECT_COLUMNS, ConflictError, history, imports, now, projects
 
 
@@ -58,11 +58,12 @@ def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace:
                                superseded_by=import_id)
         cols = ", ".join(staging.ROW_COLUMNS)
         sets = ", ".join(f"{c} = excluded.{c}" for c in PROJECT_COLUMNS if c != "key")
-        conn.execute(text(f"INSERT INTO projects ({cols}, {', '.join(staging.CONSTS)}) "
-                          f"SELECT {cols}, :import_id, :updated_at, :updated_by FROM {table} WHERE true "
-                          f"ON CONFLICT (key) DO UPDATE SET {sets}"),
-                     {"import_id": import_id, "updated_by": actor or "cli",
-                      "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
+        with indexes_rebuilt(store, conn, n):
+            conn.execute(text(f"INSERT INTO projects ({cols}, {', '.join(staging.CONSTS)}) "
+                              f"SELECT {cols}, :import_id, :updated_at, :updated_by FROM {table} WHERE true "
+                              f"ON CONFLICT (key) DO UPDATE SET {sets}"),
+                         {"import_id": import_id, "updated_by": actor or "cli",
+                          "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
     counts = {"inserted": n - existing, "updated": existing}
     conn.execute(update(imports).where(imports.c.id == import_id).values(**counts))
     store.audit(actor, "import", batch.get("filename") or "", n, {"import_id": import_id, "replaced_batch": replace,

@@ -58,6 +58,31 @@ def bulk(store, conn):
         conn.exec_driver_sql(sql)
 
 
+REBUILD_FROM = 20_000     # SQLite: a write of at least this many rows, and at least as many as the table holds …
+
+
+@contextmanager
+def indexes_rebuilt(store, conn, rows: int):
+    """… fills ``projects`` with its secondary indexes dropped and builds them afterwards, in the same
+    transaction: SQLite builds an index from sorted keys in one pass, where a row-by-row insert into three
+    B-trees touches pages all over them (1,000,000 rows into an empty store: 9 → 3 s). WAL readers keep
+    the last committed snapshot, indexes included, until the commit."""
+    if store.kind != "sqlite" or rows < REBUILD_FROM or rows < _count(conn):
+        yield
+        return
+    found = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'projects' "
+                                 "AND sql IS NOT NULL").all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in found:
+        conn.exec_driver_sql(sql)
+
+
+def _count(conn) -> int:
+    return conn.exec_driver_sql("SELECT count(*) FROM projects").scalar_one()
+
+
 def create(store) -> None:
     with store.engine.begin() as conn:
         if store.kind == "postgresql":
