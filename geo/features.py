@@ -142,7 +142,10 @@ class ProjectsCollection:
     def page(self, offset: int, limit: int, **filters) -> tuple[int, list[tuple]]:
         """The matching count and one page as row tuples (PROJECT_COLUMNS order)."""
         f = self._filters(**filters)
-        return pq.count(self.store, **f), pq.page_rows(self.store, offset, limit, **f)
+        rows = pq.page_rows(self.store, offset, limit, **f)
+        if 0 < len(rows) < limit or (offset == 0 and len(rows) < limit):
+            return offset + len(rows), rows          # the last page tells the count: no second scan of the box
+        return pq.count(self.store, **f), rows
 
     def table(self, rows: list[tuple], n: int = 12) -> tuple[list[str], Iterable[tuple]]:
         return _table(projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS)), n)

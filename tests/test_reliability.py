@@ -368,6 +368,31 @@ def test_projects_are_served_by_area_without_reading_the_whole_store(store_url, 
         assert "USING COVERING INDEX projects_bbox_idx (lon>? AND lon<?)" in plan, plan
 
 
+def test_every_page_of_a_box_gives_the_same_count_and_the_last_one_needs_no_count_query(store_url, tmp_path,
+                                                                                       monkeypatch):
+    """numberMatched is the same on every page of a box; a page that is not full gives it itself (offset +
+    returned), so only full pages and pages past the end ask the database to count the box again."""
+    from geo.projects import query
+    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    c = app.test_client()
+    rows = [[f"A{i}", f"枫桥项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(25)]
+    assert post(c, csv_bytes(rows), "many.csv").get_json()["imported"] == 25
+    counted, real = [], query.count
+    monkeypatch.setattr(query, "count", lambda *a, **kw: counted.append(1) or real(*a, **kw))
+    box = "/ogc/collections/projects/items?bbox=120.40,29.78,120.43,29.80&limit=10&offset="
+    got = {}
+    for offset in (0, 10, 20, 30):
+        counted.clear()
+        page = c.get(box + str(offset)).get_json(force=True)
+        got[offset] = (page["numberMatched"], len(page["features"]), len(counted))
+    assert got == {0: (25, 10, 1), 10: (25, 10, 1), 20: (25, 5, 0), 30: (25, 0, 1)}
+    counted.clear()
+    few = c.get("/ogc/collections/projects/items?bbox=120.40,29.78,120.43,29.80&limit=100").get_json(force=True)
+    assert (few["numberMatched"], len(few["features"]), counted) == (25, 25, [])
+    none = c.get("/ogc/collections/projects/items?bbox=119.0,29.0,119.01,29.01&limit=10").get_json(force=True)
+    assert (none["numberMatched"], none["features"]) == (0, [])
+
+
 def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monkeypatch):
     import geo.projects.batches as gb
     app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
