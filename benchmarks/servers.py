@@ -110,6 +110,9 @@ def _pygeoapi_config(port: int, towns: Path, projects: Path) -> dict:
     }
 
 
+PYGEOAPI_WORKERS = 2
+
+
 def start_pygeoapi(towns: Path, projects: Path) -> Server:
     """pygeoapi 0.x with its GeoJSON provider on the same data, gunicorn with 2 workers."""
     import yaml
@@ -122,7 +125,7 @@ def start_pygeoapi(towns: Path, projects: Path) -> Server:
     subprocess.run([str(venv / "bin" / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file",
                     str(cfg_dir / "openapi.yml")], check=True, env=env, capture_output=True)
     t0 = time.time()
-    proc = subprocess.Popen([str(venv / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
+    proc = subprocess.Popen([str(venv / "bin" / "gunicorn"), "-w", str(PYGEOAPI_WORKERS), "-b", f"127.0.0.1:{port}", "--log-level",
                              "warning", "pygeoapi.flask_app:APP"], env=env, cwd=cfg_dir)
     return _started(proc, port, "/collections/towns/items?f=json&limit=1", t0)
 

@@ -12,7 +12,7 @@ import requests
 
 from ..common import BBOX, WORK, Sizes, check, say, stop, wrk
 from ..data import bbox_file, lua_script, project_frame, sqlite_store
-from ..servers import TOKEN, start_nginx, start_ours, start_pygeoapi
+from ..servers import PYGEOAPI_WORKERS, TOKEN, start_nginx, start_ours, start_pygeoapi
 
 TITLE = "OGC API – Features items beside pygeoapi and nginx"
 QUERIES = {"limit=100": "limit=100", "limit=1000": "limit=1000", "bbox,limit=100": f"limit=100&bbox={BBOX}"}
@@ -68,16 +68,16 @@ def compare(ours: str, urls: dict, seconds: int) -> list[dict]:
     return runs
 
 
-PYGEOAPI_WORKERS = 2
-
-
 def _timed_alone(url: str, conns: int, seen: dict) -> dict:
     """pygeoapi finished no request within the run (its GeoJSON provider parses the whole file per request):
     one request timed alone instead, and its rate taken as if every worker answered that fast in parallel
     (the most it could do), so the ratio to ours is a floor, not a guess."""
     if url not in seen:
         t = time.perf_counter()
-        ok = requests.get(url, timeout=600).status_code == 200
+        try:
+            ok = requests.get(url, timeout=600).status_code == 200
+        except requests.RequestException:      # e.g. its worker killed by gunicorn's timeout
+            ok = False
         seen[url] = (max(round(time.perf_counter() - t, 2), 0.01), ok)
     secs, ok = seen[url]
     return {"alone_s": secs, "alone_ok": ok, "rps": round(min(conns, PYGEOAPI_WORKERS) / secs, 3) if ok else 0.0,
@@ -177,11 +177,11 @@ def markdown(res: dict) -> list[str]:
                          f"{gun} | {p.get('rps', 0):,.1f} | {nk.get('rps', 0):,.0f} | "
                          f"{nc.get('rps', 0):,.0f} | {ratio(o.get('rps'), p.get('rps'))}× | {share} | {o.get('p50_ms')} / "
                          f"{o.get('p99_ms')} | {p.get('p50_ms')} / {p.get('p99_ms')} | {o.get('load1_before')}→{o.get('load1_after')} |")
-    alone = sorted({(r["collection"], r["query"], r["alone_s"]) for r in res["runs"] if "alone_s" in r})
+    alone = sorted({(r["collection"], r["query"], r["alone_s"], r["alone_ok"]) for r in res["runs"] if "alone_s" in r})
     if alone:
-        L += ["", "pygeoapi finished no request within a run on: " + ", ".join(f"{c} {q} (one request alone: {s} s)"
-              for c, q, s in alone) + f"; its req/s there is {PYGEOAPI_WORKERS} workers answering that fast in "
-              "parallel (the most it could do), so ours ÷ pygeoapi is a floor."]
+        which = ", ".join(f"{c} {q} (one request alone: {s} s{'' if ok else ', failed'})" for c, q, s, ok in alone)
+        L += ["", f"pygeoapi finished no request within a run on: {which}; its req/s there is {PYGEOAPI_WORKERS} "
+              "workers answering that fast in parallel (the most it could do), so ours ÷ pygeoapi is a floor."]
     L += ["", "Response sizes (bytes, identical for ours and nginx): " +
           ", ".join(f"{k} {v:,}" for k, v in res["response_bytes"].items()), "",
           f"Right after a new import (100 rows over HTTP; one import before each run), {res['after_import'][0]['seconds']} s "

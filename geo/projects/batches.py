@@ -58,10 +58,12 @@ def store_batch(store, conn, rows: pd.DataFrame, batch: dict, *, actor, replace:
                                superseded_by=import_id)
         cols = ", ".join(staging.ROW_COLUMNS)
         sets = ", ".join(f"{c} = excluded.{c}" for c in PROJECT_COLUMNS if c != "key")
+        # no stored key among the batch's (nothing went to the history): a plain insert, ≈10 % faster on
+        # PostgreSQL; a key a GIS client adds meanwhile makes it fail whole, as any conflict would
+        upsert = f" ON CONFLICT (key) DO UPDATE SET {sets}" if existing else ""
         with indexes_rebuilt(store, conn, n):
             conn.execute(text(f"INSERT INTO projects ({cols}, {', '.join(staging.CONSTS)}) "
-                              f"SELECT {cols}, :import_id, :updated_at, :updated_by FROM {table} WHERE true "
-                              f"ON CONFLICT (key) DO UPDATE SET {sets}"),
+                              f"SELECT {cols}, :import_id, :updated_at, :updated_by FROM {table} WHERE true{upsert}"),
                          {"import_id": import_id, "updated_by": actor or "cli",
                           "updated_at": stamp.strftime("%Y-%m-%d %H:%M:%S.%f") if store.kind == "sqlite" else stamp})
     counts = {"inserted": n - existing, "updated": existing}
