@@ -143,7 +143,7 @@ class ProjectsCollection:
         """The matching count and one page as row tuples (PROJECT_COLUMNS order)."""
         f = self._filters(**filters)
         rows = pq.page_rows(self.store, offset, limit, **f)
-        if 0 < len(rows) < limit or (offset == 0 and len(rows) < limit):
+        if len(rows) < limit and (rows or offset == 0):
             return offset + len(rows), rows          # the last page tells the count: no second scan of the box
         return pq.count(self.store, **f), rows
 

@@ -135,7 +135,7 @@ def symbol_boxes(ax, drawn: list[Drawn], scale: float) -> list[Bbox]:
     """Display boxes of the point symbols drawn (a few hundred at most), which names must not cover."""
     out = []
     for d in drawn:
-        pts = [(shapely.get_coordinates(d.frame.geometry.to_numpy()[d.points()]),
+        pts = [(shapely.get_coordinates(d.frame.geometry.to_numpy()[d.points]),
                 (MIXED_POINT if d.defn.kind == "mixed" else d.defn.style).get("radius", 6))]
         if d.defn.label_point:
             pts.append((d.frame[["label_x", "label_y"]].to_numpy(dtype=float), LABEL_POINT["radius"]))

@@ -62,11 +62,13 @@ class Drawn:
         """Per feature, shapely's geometry type id (0 point, 1 line, 3 polygon, 4–6 their multi-parts)."""
         return shapely.get_type_id(self.frame.geometry.to_numpy())
 
+    @cached_property
     def points(self) -> np.ndarray:
+        """Per feature: is it a point or multi-point?"""
         return np.isin(self.kinds, (0, 4))
 
     def has_points(self, group: StyleGroup) -> bool:
-        return bool(self.points()[group.rows].any())
+        return bool(self.points[group.rows].any())
 
     def crowded(self) -> bool:
         """So many projects on the sheet that crowded patches are merged (layers/print_clusters.py)."""
