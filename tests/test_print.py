@@ -458,3 +458,22 @@ def test_clusters_merge_points_of_one_patch_at_their_mean():
     c = cluster(np.array([[0.0, 0.0], [2.0, 1.0], [12.0, 12.0], [4.0, 2.0]]), cell=5.0)
     assert c.alone.tolist() == [False, False, True, False]
     assert c.counts.tolist() == [3] and c.xy.tolist() == [[2.0, 1.0]]
+
+
+def test_label_boxes_tested_at_once_agree_with_matplotlib_one_by_one():
+    """print_labels.Boxes decides overlaps for hundreds of boxes at once; it must say what Bbox.overlaps
+    says one by one (touching edges overlap; boxes given corner-swapped are the same box)."""
+    from matplotlib.transforms import Bbox
+
+    from layers.print_labels import Boxes
+    rng = np.random.default_rng(7)
+    corners = rng.integers(0, 60, size=(300, 4)).astype(float)        # integers: many touching edges
+    placed = [Bbox.from_extents(*c) for c in corners[:150]]
+    boxes = Boxes(placed)
+    for c in corners[150:]:
+        bb = Bbox.from_extents(min(c[0], c[2]), min(c[1], c[3]), max(c[0], c[2]), max(c[1], c[3]))
+        for pad in (0.0, 2.0):
+            expected = [bb.padded(pad).overlaps(p) for p in placed]
+            assert boxes.hit(bb, pad) == any(expected)
+        assert boxes.count(bb) == sum(bb.overlaps(p) for p in placed)
+    assert len(boxes) == 150

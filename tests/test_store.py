@@ -4,6 +4,7 @@ import json
 import re
 import sqlite3
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -63,6 +64,28 @@ def test_awkward_values_are_stored_as_given(store_url, data):
     assert (got["Q1"]["lon"], got["Q1"]["lat"], got["Q1"]["year"]) == (120.41519, 29.79038, 2026)
     assert got["Q1"]["source_row"] == 2 and got["Q3"]["source_row"] == 4
 
+
+def test_the_compact_copy_holds_what_the_store_holds_across_its_chunks(store_url, data, monkeypatch):
+    """The copy statistics, print and identify read (snapshot.read_frame) comes through the driver's cursor
+    in chunks: values and types are those of the table, categories span every chunk, and a number column
+    holding a text (an edit made directly in the database) reads as missing, not as an error."""
+    from geo.projects import snapshot
+    monkeypatch.setattr(snapshot, "CHUNK", 7)                    # 300 rows: 43 chunks
+    store = Store(store_url)
+    import_file("s.csv", CSV.encode(), data, store=store, options=ImportOptions(datum="wgs84", year=2026))
+    if store.kind == "sqlite":
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE projects SET investment = '约3亿' WHERE key = '2026/id:S5'"))
+    df = snapshot.read_frame(store).set_index("key")
+    assert len(df) == 300 and df.index.is_monotonic_increasing
+    assert str(df["year"].dtype) == "Int64" and df["lon"].dtype == "float64"
+    assert df["sector"].dtype == "category" and list(df["sector"].cat.categories) == ["交通强省"]
+    with store.engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT key, investment FROM projects WHERE key <> '2026/id:S5'")).all())
+    assert df["investment"].drop("2026/id:S5").to_dict() == pytest.approx(stored)
+    assert df.at["2026/id:S12", "lat"] == pytest.approx(29.706) and df.at["2026/id:S12", "name"] == "项目12"
+    if store.kind == "sqlite":
+        assert pd.isna(df.at["2026/id:S5", "investment"])
 
 def test_a_failed_import_leaves_the_triggers_as_they_were(tmp_path, data, monkeypatch):
     """The triggers are dropped inside the write's transaction: a failure half-way puts them back with it."""

@@ -1,15 +1,19 @@
 """Printed maps over HTTP (GET /api/print.pdf|png, README "打印/导出地图"), with the projects of the map part in
-the store: the first print after start (fonts, layers drawn once) and the median of the next ones."""
+the store: the first print of each worker after start (fonts, layers and the projects' copy read once; one
+request per worker at the same time, since a sync worker takes one at a time) and the median of the next ones."""
 from __future__ import annotations
 
 import struct
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
 from ..common import Sizes, check, load1, say, stop
 from ..data import sqlite_store
 from ..servers import start_ours
+
+WORKERS = 2
 
 TITLE = "Printed maps (HTTP print endpoint)"
 PRINTS = {  # label -> (path, target seconds or None)
@@ -38,30 +42,33 @@ def one(base: str, path: str) -> tuple[float, bytes]:
 
 
 def run(sz: Sizes) -> dict:
-    server = start_ours(sqlite_store(sz.map_points))
+    server = start_ours(sqlite_store(sz.map_points), workers=WORKERS)
     out = {"projects": sz.map_points, "repeats": sz.print_repeats, "prints": {}}
     try:
         for label, (path, _) in PRINTS.items():
             before = load1()
+            with ThreadPoolExecutor(WORKERS) as ex:             # each worker's first, at once
+                first = max(secs for secs, _ in ex.map(one, [server.url] * WORKERS, [path] * WORKERS))
             times = []
-            for _ in range(sz.print_repeats + 1):
+            for _ in range(sz.print_repeats):
                 secs, body = one(server.url, path)
                 times.append(secs)
-            warm = sorted(times[1:])[len(times[1:]) // 2]
-            out["prints"][label] = {"path": path, "first_s": times[0], "median_s": warm, "times": times,
+            warm = sorted(times)[len(times) // 2]
+            out["prints"][label] = {"path": path, "first_s": first, "median_s": warm, "times": times,
                                     "kb": round(len(body) / 1024, 1), "file": describe(body),
                                     "load1_before": before, "load1_after": load1()}
-            say(f"  print {label}: first {times[0]} s, median {warm} s, {describe(body)}, {len(body) / 1024:.0f} KB")
+            say(f"  print {label}: first {first} s, median {warm} s, {describe(body)}, {len(body) / 1024:.0f} KB")
     finally:
         stop(server.proc)
-    out["checks"] = [check(f"{label}: median of {sz.print_repeats} after the first", v["median_s"], f"≤ {t:g} s",
+    out["checks"] = [check(f"{label}: median of {sz.print_repeats} after each worker's first", v["median_s"], f"≤ {t:g} s",
                            v["median_s"] <= t, " s")
                      for label, v in out["prints"].items() if (t := PRINTS[label][1])]
     return out
 
 
 def markdown(res: dict) -> list[str]:
-    L = [f"{res['projects']:,} projects in the store (SQLite); gunicorn, 2 workers.", "",
+    L = [f"{res['projects']:,} projects in the store (SQLite); gunicorn, {WORKERS} workers. *first s*: the slower of "
+         f"the {WORKERS} workers' first prints, made at the same time.", "",
          "| print | request | first s | median s | file | KB | load1 |", "|---|---|---|---|---|---|---|"]
     for k, v in res["prints"].items():
         L.append(f"| {k} | `{v['path']}` | {v['first_s']} | {v['median_s']} | {v['file']} | {v['kb']:,} | "

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import text
+import pyarrow as pa
 
 log = logging.getLogger("zhuji_map")
 COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
@@ -19,31 +20,54 @@ COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "i
            "cluster", "corridor_name", "corridor_distance_m", "axis_branch", "axis_distance_m", "import_id"]
 CATEGORIES = ["sector", "status", "nature", "town_name", "town_code", "town_codes", "located_by", "accuracy", "zones",
               "cluster", "corridor_name", "axis_branch"]
+FLOATS = ("investment", "investment_year", "lon", "lat", "corridor_distance_m", "axis_distance_m")
+NUMBERS = (*FLOATS, "year", "import_id")
 CHUNK = 100_000
 
 
 def read_frame(store) -> pd.DataFrame:
-    """The whole table in chunks of rows (memory stays near the final, compact size)."""
-    parts, last = [], ""
-    cols = ", ".join(COLUMNS)
+    """The whole table in chunks of rows (memory stays near the final, compact size). Rows come from the
+    driver's own cursor into Arrow columns: SQLAlchemy's rows built into a frame took 3.5 of the 4.2 s a
+    worker's first copy of 100,000 projects took (sqlite3's fetch alone is 0.8 s)."""
+    chunks, last = [], ""
+    sql = f"SELECT {', '.join(COLUMNS)} FROM projects WHERE key > {_param(store)} ORDER BY key LIMIT {CHUNK}"
     with store.engine.connect() as conn:
-        while True:
-            rows = conn.execute(text(f"SELECT {cols} FROM projects WHERE key > :last ORDER BY key LIMIT :n"),
-                                {"last": last, "n": CHUNK}).all()
-            if not rows:
-                break
-            parts.append(_compact(pd.DataFrame(rows, columns=COLUMNS)))
-            last = rows[-1][0]
-    if not parts:
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            while rows := cur.execute(sql, (last,)).fetchall():
+                chunks.append(_arrow_chunk(rows))
+                last = rows[-1][0]
+        finally:
+            cur.close()
+    if not chunks:
         return _compact(pd.DataFrame(columns=COLUMNS))
-    out = pd.concat(parts, ignore_index=True)
-    for c in CATEGORIES:                       # categories of different chunks: unify
-        out[c] = out[c].astype("category")
-    return out
+    table = pa.concat_tables(chunks).unify_dictionaries()     # categories of different chunks: one dictionary
+    return _compact(table.to_pandas())
+
+
+def _param(store) -> str:
+    return "?" if store.kind == "sqlite" else "%s"
+
+
+def _arrow_chunk(rows: list[tuple]) -> pa.Table:
+    """Rows as Arrow columns; repeated texts dictionary-encoded (pandas categories)."""
+    cols = {}
+    for name, values in zip(COLUMNS, zip(*rows)):
+        arr = _numbers(values) if name in NUMBERS else pa.array(values)
+        cols[name] = arr.dictionary_encode() if name in CATEGORIES else arr
+    return pa.table(cols)
+
+
+def _numbers(values: tuple) -> pa.Array:
+    """Numbers as floats; where one is not a number (SQLite keeps a text it cannot convert), it is missing."""
+    try:
+        return pa.array(values, type=pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array([float(v) if isinstance(v, (int, float, Decimal)) else None for v in values], pa.float64())
 
 
 def _compact(df: pd.DataFrame) -> pd.DataFrame:
-    for c in ("investment", "investment_year", "lon", "lat", "corridor_distance_m", "axis_distance_m"):
+    for c in FLOATS:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     for c in ("year", "import_id"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
