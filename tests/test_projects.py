@@ -4,6 +4,7 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Transformer
 
@@ -138,6 +139,32 @@ def test_every_bad_row_is_explained_and_counted(client):
     rej = client.get(body["rejected_csv"])
     text = rej.data.decode("utf-8-sig")
     assert rej.data.startswith(b"\xef\xbb\xbf") and "市外项目" in text and text.count("\r\n") == 1 + 9
+
+
+def test_a_list_checked_in_parts_gives_what_it_gives_in_one_piece(data, monkeypatch):
+    """A long list is located, checked and joined CHUNK rows at a time (memory): rows repeating a row of an
+    earlier part are still refused, and every accepted row, reason and warning is as in one piece."""
+    from geo.projects import ImportOptions, import_file, pipeline
+    rows = [["R1", "重复名", *FENGQIAO, "", "交通", "1", "前期", ""],
+            ["R2", "", *FENGQIAO, "", "", "", "", ""],
+            ["R3", "按镇定位", "", "", "次坞镇", "", "", "", ""],
+            ["R4", "填反", str(FENGQIAO[1]), str(FENGQIAO[0]), "", "某领域", "2", "规划中", "2025"],
+            ["R5", "跨镇", "", "", "枫桥镇、次坞镇", "", "", "", ""],
+            ["R1", "重复编号", *FENGQIAO, "", "", "", "", ""],
+            ["", "重复名", "120.2", "29.7", "", "", "", "", ""],
+            ["", "重复名", "120.21", "29.71", "", "", "", "", ""],
+            ["R9", "年份错", *FENGQIAO, "", "", "", "", "二〇二六"],
+            ["R3", "重复编号在后", "", "", "店口镇", "", "-1", "", ""]]
+    content = csv_bytes(rows)
+
+    def run(chunk):
+        monkeypatch.setattr(pipeline, "CHUNK", chunk)
+        return import_file("p.csv", content, data, options=ImportOptions(datum="wgs84", year=2026, isolate=False))
+    whole, parts = run(100_000), run(3)
+    assert [r["row"] for r in parts.rejected] == [3, 7, 9, 10, 11] and "与第2行重复" in parts.rejected[1]["reason"]
+    assert parts.rejected == whole.rejected and parts.warnings == whole.warnings
+    pd.testing.assert_frame_equal(parts.accepted, whole.accepted)
+    assert len(parts.accepted) == 5 and parts.accepted["warnings"].str.len().gt(0).sum() >= 3
 
 
 def test_datum_field_gcj02_bd09_and_gauss_kruger_in_whole_metres(client):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..load import PlanData
@@ -29,11 +30,10 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
                    lambda i, f=f: f"'{df.at[i, f]}' is not a number (100 million yuan)", f)
         log.reject(v < 0, "金额不能为负", "an amount cannot be negative", f)
         out[f] = v
-    year = pd.to_numeric(df["year"].str.replace("年", "", regex=False), errors="coerce")
-    bad = (df["year"] != "") & (year.isna() | (year % 1 != 0) | ~year.between(*YEARS))
+    year, bad = years(df, list_year)
     log.reject(bad, lambda i: f"年份“{df.at[i, 'year']}”无效，应为{YEARS[0]}–{YEARS[1]}之间的整数",
                lambda i: f"year '{df.at[i, 'year']}' is invalid; expected a whole number in {YEARS[0]}–{YEARS[1]}", "year")
-    out["year"] = year.where(df["year"] != "", list_year).where(~bad).astype("Int64")
+    out["year"] = year
     sectors = list(data.investment["sector"])
     sector = map_unique(df["sector"], lambda s: match_sector(s, sectors))
     log.warning((df["sector"] != "") & sector.isna(), lambda i: f"领域“{df.at[i, 'sector']}”不在专栏8十大领域中",
@@ -43,6 +43,13 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
                 lambda i: f"建设状态“{df.at[i, 'status']}”不是可选值（{'、'.join(STATUSES)}）",
                 lambda i: f"status '{df.at[i, 'status']}' is not one of {', '.join(STATUSES)}")
     return out
+
+
+def years(df: pd.DataFrame, list_year: int) -> tuple[pd.Series, pd.Series]:
+    """Each row's year (the list's year where blank; missing where invalid) and which rows' year is invalid."""
+    year = pd.to_numeric(df["year"].str.replace("年", "", regex=False), errors="coerce")
+    bad = (df["year"] != "") & (year.isna() | (year % 1 != 0) | ~year.between(*YEARS))
+    return year.where(df["year"] != "", list_year).where(~bad).astype("Int64"), bad
 
 
 def choice_problem(field: str, value: str, sectors: list[str]) -> tuple[str, str] | None:
@@ -71,15 +78,20 @@ def match_sector(text: str, sectors: list[str]):
     return None
 
 
-def project_keys(df: pd.DataFrame, year: pd.Series, log: RowLog) -> pd.Series:
+def project_keys(df: pd.DataFrame, year: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``<year>/id:<编号>`` or ``<year>/name:<项目名称>``: one record per project and list year. Re-importing
-    the year's list replaces; a repeat within one file is refused."""
+    the year's list replaces; a repeat within one file is refused (``refuse_repeats``). Returns the keys and,
+    for each row repeating an earlier one of the whole file, that row's number (missing elsewhere)."""
     ident = ("id:" + df["id"]).where(df["id"] != "", "name:" + df["name"].str.replace(r"\s+", "", regex=True))
     key = year.astype("str").where(year.notna(), "") + "/" + ident         # column-wise: no Python string per row
-    dup = log.ok & key.duplicated() & (df["name"] != "")
-    if dup.any():
-        row = df["_row"]
-        first_of = {k: i for i, k in key[~key.duplicated()].items()}
-        log.reject(dup, lambda i: f"与第{row[first_of[key[i]]]}行重复（同一年份的编号或项目名称）",
-                   lambda i: f"duplicate of row {row[first_of[key[i]]]} (same year and id or project name)", "id")
-    return key
+    codes, _ = pd.factorize(key)
+    _, first = np.unique(codes, return_index=True)                         # each key's first row, by position
+    first_row = pd.Series(df["_row"].to_numpy()[first[codes]], index=df.index, dtype="Int64")
+    return key, first_row.where(key.duplicated() & (df["name"] != ""))
+
+
+def refuse_repeats(df: pd.DataFrame, repeat_of: pd.Series, log: RowLog) -> None:
+    """Rows of ``df`` (the file or a part of it) repeating an earlier row of the file (``project_keys``)."""
+    of = repeat_of[df.index]
+    log.reject(of.notna(), lambda i: f"与第{of[i]}行重复（同一年份的编号或项目名称）",
+               lambda i: f"duplicate of row {of[i]} (same year and id or project name)", "id")

@@ -20,13 +20,14 @@ from ..errors import ImportFileError
 from ..load import PlanData
 from . import checks
 from .header import Table, read_table
-from .join import spatial_join
+from .join import shared_texts, spatial_join
 from .limits import Limits
 from .locate import ACCURACY, DatumRequired, locate, parse_datum
 from .mapping import Mapped, apply_mapping
 from .rowlog import RowLog, joined
 
 MAX_ROWS_DEFAULT = 200_000
+CHUNK = 100_000     # rows located, checked and joined at a time: the steps' working columns exist for one part
 OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
                   "town_input", "location_text", "lon", "lat", "datum_input", "located_by", "accuracy", "geometry_wkt",
                   "town_code", "town_codes", "town_name", "zones", "cluster", "corridor_id", "corridor_name",
@@ -88,7 +89,9 @@ def import_file(filename: str, content: bytes, data: PlanData, *, store=None,
         [note(None, zh, en) for zh, en in mapped.notes] + result.warnings
     result.batch = _batch(filename, table, mapped, options, year, result)
     result.timings["read_s"] = t1 - t0
-    if store is not None:
+    if store is not None:          # the rows as read are no longer needed: their memory goes before the write's
+        result.table, result.mapped = replace(table, df=None), replace(mapped, df=None, source=None)
+        del table, mapped
         t2 = time.perf_counter()
         result.saved = store.import_batch(result.accepted, result.batch, actor=options.user, replace=options.replace)
         result.timings["store_s"] = time.perf_counter() - t2
@@ -107,7 +110,8 @@ def _batch(filename: str, table: Table, mapped: Mapped, options: ImportOptions, 
 
 def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None = None, filename: str = "",
             year: int | None = None, max_rows: int = MAX_ROWS_DEFAULT) -> ImportResult:
-    """Steps locate → validate → join → report on mapped rows (a ``Mapped``, or a canonical frame)."""
+    """Steps locate → validate → join → report on mapped rows (a ``Mapped``, or a canonical frame), CHUNK rows
+    at a time: the steps' working columns exist for one part only, not for the whole list at once."""
     if isinstance(mapped, pd.DataFrame):
         mapped = Mapped(mapped, {}, [], [])
     df = mapped.df.reset_index(drop=True)
@@ -116,29 +120,58 @@ def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None 
                               f"{len(df)} rows exceed the limit of {max_rows}; split the file", file=filename)
     t0 = time.perf_counter()
     log = RowLog(df, {f: c for c, f in mapped.mapping.items() if f})
-    checks.check_name(df, log)
-    where = locate(df, data, parse_datum(datum), log, filename)
-    values = checks.check_values(df, data, log, mapped.scale, year or dt.date.today().year)
-    key = checks.project_keys(df, values["year"], log)
-    out = _accepted_frame(df, log, where, values, key)
-    t1 = time.perf_counter()
-    out = spatial_join(out, data, where.town_codes[out.index], where.located_by[out.index])
-    t2 = time.perf_counter()
-    _town_mismatch(df, out, where, log)
-    out["warnings"] = pd.Series({i: "；".join(joined(*w) for w in m) for i, m in log.warn.items()},
-                                dtype=object).reindex(out.index).fillna("")
+    step = Step(data, parse_datum(datum), mapped.scale, year or dt.date.today().year, filename)
+    step.key, step.repeat_of = checks.project_keys(df, checks.years(df, step.year)[0])     # repeats: whole file
+    step.timings["validate_s"] = time.perf_counter() - t0
+    parts = []
+    for start in range(0, max(len(df), 1), CHUNK):
+        part = RowLog(df.iloc[start:start + CHUNK], log.columns)
+        parts.append(step.run(part))
+        log.absorb(part)
+    out = pd.concat(parts) if len(parts) > 1 else parts[0]
+    del parts
     return ImportResult(received=len(df), accepted=out[OUTPUT_COLUMNS].reset_index(drop=True),
-                        rejected=_rejected(mapped, df, log), warnings=_warnings(df["_row"], log),
-                        timings={"validate_s": t1 - t0 + (time.perf_counter() - t2), "join_s": t2 - t1})
+                        rejected=_rejected(mapped, df, log), warnings=_warnings(df["_row"], log), timings=step.timings)
+
+
+@dataclass
+class Step:
+    """What every part of one list is checked against, and the time each step took over all parts."""
+    data: PlanData
+    datum: str | None
+    scale: dict
+    year: int
+    filename: str
+    key: pd.Series | None = None
+    repeat_of: pd.Series | None = None
+    timings: dict = field(default_factory=lambda: {"validate_s": 0.0, "join_s": 0.0})
+
+    def run(self, log: RowLog) -> pd.DataFrame:
+        """One part (``log.df``) through locate → validate → join; its accepted rows with their warnings."""
+        t0, df = time.perf_counter(), log.df
+        checks.check_name(df, log)
+        where = locate(df, self.data, self.datum, log, self.filename)
+        values = checks.check_values(df, self.data, log, self.scale, self.year)
+        checks.refuse_repeats(df, self.repeat_of, log)
+        out = _accepted_frame(df, log, where, values, self.key)
+        t1 = time.perf_counter()
+        out = spatial_join(out, self.data, where.town_codes[out.index], where.located_by[out.index])
+        t2 = time.perf_counter()
+        _town_mismatch(df, out, where, log)
+        out["warnings"] = pd.Series({i: "；".join(joined(*w) for w in m) for i, m in log.warn.items()},
+                                    dtype=object).reindex(out.index).fillna("")
+        self.timings["validate_s"] += t1 - t0 + (time.perf_counter() - t2)
+        self.timings["join_s"] += t2 - t1
+        return out
 
 
 def _accepted_frame(df, log: RowLog, where, values: dict, key: pd.Series) -> pd.DataFrame:
     acc = df.index[log.ok]
-    by = where.located_by[acc]
-    accuracy = by.map(ACCURACY).where(by != "coordinates", where.datum[acc].map(ACCURACY))
+    by = shared_texts(where.located_by[acc])
+    accuracy = shared_texts(by.map(ACCURACY).where(by != "coordinates", where.datum[acc].map(ACCURACY)))
     return pd.DataFrame({
         "key": key[acc], "project_id": df.loc[acc, "id"], "name": df.loc[acc, "name"],
-        "sector": values["sector"][acc], "status": df.loc[acc, "status"], "nature": df.loc[acc, "nature"],
+        "sector": shared_texts(values["sector"][acc]), "status": df.loc[acc, "status"], "nature": df.loc[acc, "nature"],
         "year": values["year"][acc], "investment": values["investment"][acc],
         "investment_year": values["investment_year"][acc], "town_input": df.loc[acc, "town"],
         "location_text": df.loc[acc, "location"], "lon": where.lon[acc].round(7), "lat": where.lat[acc].round(7),

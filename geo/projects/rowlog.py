@@ -57,5 +57,12 @@ class RowLog:
         for i in self.df.index[mask & self.ok]:
             self.warn.setdefault(i, []).append((self._text(zh, i), self._text(en, i)))
 
+    def absorb(self, part: RowLog) -> None:
+        """The outcome of a part of this log's rows, checked on its own (``part.df`` is a slice of ``df``)."""
+        self.ok[part.ok.index] = part.ok
+        self.reasons.update(part.reasons)
+        self.fields.update(part.fields)
+        self.warn.update(part.warn)
+
     def add_warning(self, i, zh: str, en: str) -> None:
         self.warn.setdefault(i, []).append((zh, en))

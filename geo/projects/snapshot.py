@@ -53,9 +53,17 @@ def _arrow_chunk(rows: list[tuple]) -> pa.Table:
     """Rows as Arrow columns; repeated texts dictionary-encoded (pandas categories)."""
     cols = {}
     for name, values in zip(COLUMNS, zip(*rows)):
-        arr = _numbers(values) if name in NUMBERS else pa.array(values)
+        arr = _numbers(values) if name in NUMBERS else _texts(values)
         cols[name] = arr.dictionary_encode() if name in CATEGORIES else arr
     return pa.table(cols)
+
+
+def _texts(values: tuple) -> pa.Array:
+    """Texts (a column of nothing but NULLs too); anything else SQLite may hold in a text column as its text."""
+    try:
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], pa.string())
 
 
 def _numbers(values: tuple) -> pa.Array:
