@@ -353,3 +353,16 @@ def test_the_configured_row_limit_holds_beyond_the_default(data):
     body = "编号,项目名称,经度,纬度\r\n" + "".join(f"M{i},项目{i},120.41519,29.79038\r\n" for i in range(n))
     opts = ImportOptions(datum="wgs84", year=2026, limits=Limits(max_rows=n, max_bytes=2**26))
     assert len(import_file("m.csv", body.encode(), data, options=opts).accepted) == n
+
+
+@pytest.mark.parametrize("cells", [["12", "", "1e3", "-0.5", ".5", "5.", "120.4151900", "nan", "inf", "-0"],
+                                   ["12", " 7 ", "abc", "", "1,5", "三", "0x10", "1_000", "+3"]])
+def test_numbers_are_read_as_pandas_reads_them_on_the_fast_path_and_off_it(cells):
+    """mapping.to_floats casts a clean column with Arrow at once and gives anything else to pandas:
+    either way each cell reads as ``pd.to_numeric(errors="coerce")`` reads it (a blank: missing)."""
+    from geo.projects.mapping import to_floats
+    col = pd.Series(cells * 3, dtype="str", index=range(5, 5 + 3 * len(cells)))
+    got = to_floats(col)
+    expected = pd.to_numeric(col.replace("", np.nan), errors="coerce").astype(float)
+    assert got.dtype == float and got.index.equals(col.index)
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())

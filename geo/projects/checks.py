@@ -47,7 +47,9 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
 
 def years(df: pd.DataFrame, list_year: int) -> tuple[pd.Series, pd.Series]:
     """Each row's year (the list's year where blank; missing where invalid) and which rows' year is invalid."""
-    year = pd.to_numeric(df["year"].str.replace("年", "", regex=False), errors="coerce")
+    which, distinct = pd.factorize(df["year"])              # a list has a handful of distinct years: parsed once each
+    parsed = pd.to_numeric(pd.Series(distinct, dtype=str).str.replace("年", "", regex=False), errors="coerce")
+    year = pd.Series(np.append(parsed.to_numpy(dtype=float), np.nan)[which], index=df.index)
     bad = (df["year"] != "") & (year.isna() | (year % 1 != 0) | ~year.between(*YEARS))
     return year.where(df["year"] != "", list_year).where(~bad).astype("Int64"), bad
 
@@ -82,7 +84,10 @@ def project_keys(df: pd.DataFrame, year: pd.Series) -> tuple[pd.Series, pd.Serie
     """``<year>/id:<编号>`` or ``<year>/name:<项目名称>``: one record per project and list year. Re-importing
     the year's list replaces; a repeat within one file is refused (``refuse_repeats``). Returns the keys and,
     for each row repeating an earlier one of the whole file, that row's number (missing elsewhere)."""
-    ident = ("id:" + df["id"]).where(df["id"] != "", "name:" + df["name"].str.replace(r"\s+", "", regex=True))
+    ident = "id:" + df["id"]
+    blank = df["id"] == ""                                                 # the name's spaces: a regex, so only here
+    if blank.any():
+        ident[blank] = "name:" + df.loc[blank, "name"].str.replace(r"\s+", "", regex=True)
     key = year.astype("str").where(year.notna(), "") + "/" + ident         # column-wise: no Python string per row
     codes, _ = pd.factorize(key)
     _, first = np.unique(codes, return_index=True)                         # each key's first row, by position

@@ -69,15 +69,23 @@ def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = Non
     out.loc[multi, "town_codes"] = named[multi].map(";".join)
     out.loc[by == "citywide", "town_name"] = "全市"
     one = measured | seat
-    out.loc[one, "town_name"] = out.loc[one, "town_code"].map(J.town_names)
+    out.loc[one, "town_name"] = lookup(out.loc[one, "town_code"], J.town_names)
     out.loc[multi, "town_name"] = named[multi].map(lambda cs: "、".join(J.town_names[c] for c in cs))
     codes = out["town_codes"].fillna("")
     for col, table in (("zones", J.zones), ("cluster", J.clusters)):
-        out[col] = codes.map({cs: "；".join(dict.fromkeys(x for c in cs.split(";") if c for x in table.get(c, "").split("；")
-                                                         if x)) for cs in codes.unique()})
-    for col in ("town_code", "town_codes", "town_name", "zones", "cluster"):
+        out[col] = lookup(codes, lambda cs, table=table: "；".join(dict.fromkeys(
+            x for c in cs.split(";") if c for x in table.get(c, "").split("；") if x)))
+    for col in ("town_code", "town_codes", "town_name"):
         out[col] = shared_texts(out[col])
     return out
+
+
+def lookup(values: pd.Series, table) -> pd.Series:
+    """``values`` through ``table`` (a dict or a function) once per distinct value, as Python objects: a
+    missing value or key gives None, and a result repeated for a million rows is one string."""
+    which, distinct = pd.factorize(values)
+    get = table.get if isinstance(table, dict) else table
+    return pd.Series(np.array([*(get(v) for v in distinct), None], dtype=object)[which], index=values.index, dtype=object)
 
 
 def shared_texts(values: pd.Series) -> pd.Series:
@@ -97,8 +105,10 @@ def _measure(out: pd.DataFrame, mask: pd.Series, J: _JoinIndex, named: pd.Series
     town[k >= 0] = J.town_codes[k[k >= 0]]
     corridor, cd = _nearest(mx, my, J.corr_segments)
     axis, ad = _nearest(mx, my, J.axis_segments)
-    town = pd.Series(town, index=sub.index)
-    hint = named[mask].map(lambda c: c[0] if c and len(c) == 1 else None)
+    town = pd.Series(town, index=sub.index, dtype=object)
+    hint = pd.Series(None, index=sub.index, dtype=object)
+    one = named[mask].dropna()                        # rows whose text names towns (lists): few, or none
+    hint[one.index] = one.map(lambda c: c[0] if c and len(c) == 1 else None).astype(object)
     town = town.where(town.notna(), hint)             # on a gap of a replaced boundary file, keep the town written
     out.loc[mask, "town_code"] = town
     for col in ("id", "name", "status"):

@@ -20,6 +20,7 @@ from ..datum import bd09_to_wgs84, gcj02_to_wgs84
 from ..derive import METRIC, WGS84
 from ..errors import ImportFileError
 from ..load import PlanData
+from .mapping import to_floats
 from .rowlog import RowLog
 
 # the systems an officer chooses from (key → label); "gk" is CGCS2000 3° Gauss-Krüger zone 40 (CM 120°E)
@@ -97,7 +98,7 @@ def locate(df: pd.DataFrame, data: PlanData, default_datum: str | None, log: Row
 
 
 def _number(col: pd.Series) -> pd.Series:
-    return pd.to_numeric(col.str.replace(",", "", regex=False).str.strip(), errors="coerce").astype(float)
+    return to_floats(col.str.replace(",", "", regex=False).str.strip())
 
 
 def _numbers(df: pd.DataFrame, log: RowLog) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -195,10 +196,14 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     """What the row's 所在镇街/建设地点 text names (through the NBS gazetteer); rows without coordinates are
     located by it: one town or village → that town's seat (schematic); several towns or the city → no point."""
     text = (df["town"] + " " + df["location"]).str.strip()
-    res = map_unique(text, lambda s: data.gazetteer.resolve(s) if s else None)
-    kind = res.map(lambda r: r.kind if r is not None else "")
-    codes = res.map(lambda r: list(r.town_codes) if r is not None and r.kind in ("town", "village", "multi") else None)
-    village = res.map(lambda r: (r.village.village_name if r is not None and r.village else "") or "")
+    which, distinct = pd.factorize(text)                  # each distinct text resolved and described once
+    found = [data.gazetteer.resolve(s) if s else None for s in distinct]
+    per_row = lambda values: pd.Series(np.array([*values, None], dtype=object)[which], index=df.index, dtype=object)
+    res = per_row(found)
+    kind = per_row(r.kind if r is not None else "" for r in found)
+    codes = per_row(list(r.town_codes) if r is not None and r.kind in ("town", "village", "multi") else None
+                    for r in found)
+    village = per_row((r.village.village_name if r is not None and r.village else "") or "" for r in found)
     nocoord = lon.isna() & log.ok
     log.reject(nocoord & (text == ""), "没有坐标，也没有所在镇街或建设地点", "no coordinates and no town or location",
                "lon")

@@ -182,10 +182,8 @@ def _accepted_frame(df, log: RowLog, where, values: dict, key: pd.Series) -> pd.
 
 def _town_mismatch(df, out: pd.DataFrame, where, log: RowLog) -> None:
     named = where.town_codes[out.index]
-    measured = out["located_by"].isin(["coordinates", "geojson"])
-    bad = measured & named.notna() & pd.Series([n is not None and c not in n for n, c in zip(named, out["town_code"])],
-                                               index=out.index)
-    for i in out.index[bad]:
+    both = out.index[out["located_by"].isin(["coordinates", "geojson"]) & named.notna()]     # a point and a town
+    for i in (i for i in both if out.at[i, "town_code"] not in named[i]):
         written = (df.at[i, "town"] + " " + df.at[i, "location"]).strip()
         log.add_warning(i, f"坐标位于{out.at[i, 'town_name']}，与填写的“{written}”不一致",
                         f"the point lies in {out.at[i, 'town_name']}, not in '{written}' as written")
