@@ -237,9 +237,10 @@ def band_label(metres: float) -> str:
     return f"{BANDS_KM[-1]}公里以外"
 
 
-def identify(lon: float, lat: float, data: PlanData, projects: pd.DataFrame, radius_m: float = 1000) -> dict:
+def identify(lon: float, lat: float, data: PlanData, projects, radius_m: float = 1000) -> dict:
     """Everything at a point, across layers: its town, zones and cluster, the distance band to each axis
-    branch, transport items within ``radius_m``, and the projects nearby (nearest first)."""
+    branch, transport items within ``radius_m``, and the projects nearby (nearest first). ``projects``: a
+    frame of projects, or a function giving those in a lon/lat box (the store's spatial index)."""
     from .projects.join import join_index, town_index
     check_point(lon, lat)
     if not 0 < radius_m <= 20_000:
@@ -273,12 +274,14 @@ def _near_corridors(J, p, radius_m: float) -> list[dict]:
                   key=lambda r: r["distance_m"])
 
 
-def _near_projects(projects: pd.DataFrame, x: float, y: float, radius_m: float, J, limit: int = 20) -> list[dict]:
+def _near_projects(projects, x: float, y: float, radius_m: float, J, limit: int = 20) -> list[dict]:
     # only the points in a lon/lat box around the click (twice the radius, so never too small) are
     # projected to metres: 100,000 projections per click cost more than the rest of the answer
     lon0, lat0 = J.to_metric.transform(x, y, direction="INVERSE")
     dlat = 2 * radius_m / 111_000
     dlon = dlat / max(np.cos(np.radians(lat0)), 0.1)
+    if callable(projects):
+        projects = projects((lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat))
     lon, lat = projects["lon"].to_numpy(dtype=float), projects["lat"].to_numpy(dtype=float)
     pts = projects[(np.abs(lon - lon0) <= dlon) & (np.abs(lat - lat0) <= dlat)]
     if pts.empty:

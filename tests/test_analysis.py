@@ -108,6 +108,13 @@ def test_identify_lists_everything_at_a_point(client, data):
     assert [p["name"] for p in r["projects"]][:2] == ["枫桥甲", "枫桥甲"]          # both years, nearest first
     assert all(c["distance_m"] <= 500 for c in r["corridors"])
     assert client.get("/api/identify?lon=x&lat=1").status_code == 400
+    # the projects around a click come from the store's spatial index, with the map's filters
+    near = lambda q: [(p["name"], p["year"]) for p in client.get(f"/api/identify?lon={fq[0]}&lat={fq[1]}&radius=500&{q}")
+                      .get_json()["projects"]]
+    assert near("year=2027") == [("枫桥甲", 2027)]
+    assert sorted(near("sector=%E6%B0%91%E7%94%9F%E8%AE%BE%E6%96%BD")) == [("枫桥丙", 2026)]        # 民生设施
+    assert near("year=2026&status=%E5%9C%A8%E5%BB%BA") == []                                       # 在建: none
+    assert client.get("/api/identify?lon=120.2&lat=29.7&year=x").status_code == 400
 
 
 def test_reconciliation_with_rejected_rows_and_two_years(client, data):

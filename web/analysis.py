@@ -11,6 +11,7 @@ from geo import analysis
 from geo.areas import area_from, number
 from geo.errors import DataError, ImportFileError
 from geo.indicators import STATUS, check_entry, evaluate, summarize
+from geo.projects import query as pq
 from geo.projects.header import read_table
 from geo.projects.report import csv_bytes, xlsx_bytes
 from geo.reconcile import reconcile
@@ -29,12 +30,15 @@ def _float(name: str, source=None) -> float | None:
     return number(source or request.args, name)
 
 
-def _projects(params):
+def _filters(params) -> dict:
     year = params.get("year")
     if year not in (None, "") and not str(year).isdigit():
         raise DataError(f"year 应为年份：“{year}”", f"year must be a year, got '{year}'", field="year")
-    return analysis.filter_projects(services().projects(), year=year, sector=params.get("sector"),
-                                    status=params.get("status"))
+    return {"year": year, "sector": params.get("sector"), "status": params.get("status")}
+
+
+def _projects(params):
+    return analysis.filter_projects(services().projects(), **_filters(params))
 
 
 @bp.get("/api/identify")
@@ -43,7 +47,12 @@ def identify():
     if lon is None or lat is None:
         raise DataError("需要 lon 和 lat", "lon and lat are required", field="lon")
     radius = _float("radius") or 1000
-    return jsonify(analysis.identify(lon, lat, services().data, _projects(request.args), radius))
+    s, filters = services(), _filters(request.args)
+    if s.store.engine is None:                   # the store is unavailable: no projects (the reason: /healthz)
+        nearby = _projects(request.args)
+    else:                                        # a click reads the few projects around it from the store
+        nearby = lambda box: pq.near(s.store, box, **filters)
+    return jsonify(analysis.identify(lon, lat, s.data, nearby, radius))
 
 
 def _stats(params) -> dict:

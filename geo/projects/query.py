@@ -72,6 +72,20 @@ def frame(store, **filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
 
 
+NEAR_COLUMNS = ["key", "name", "sector", "year", "accuracy", "lon", "lat"]
+
+
+def near(store, bbox: tuple[float, float, float, float], **props) -> pd.DataFrame:
+    """The projects with a point in the lon/lat ``bbox`` (blank filters ignored), with the columns the
+    identify tool lists: read through the spatial index, so a click costs the same with 1,000 or 1,000,000
+    projects stored, and no worker needs its copy of them all to answer it."""
+    where, params = _where(store, bbox=bbox, props={k: v for k, v in props.items() if v not in (None, "")})
+    cols = ", ".join(f"p.{c}" for c in NEAR_COLUMNS)
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT {cols} FROM projects p WHERE {where}"), params).all()
+    return pd.DataFrame(rows, columns=NEAR_COLUMNS)
+
+
 def bounds(store) -> tuple[float, float, float, float] | None:
     with store.engine.connect() as conn:
         r = conn.execute(text("SELECT min(lon), min(lat), max(lon), max(lat) FROM projects WHERE lon IS NOT NULL")).one()
