@@ -275,10 +275,11 @@ def _near_corridors(J, p, radius_m: float) -> list[dict]:
 
 
 def _near_projects(projects, x: float, y: float, radius_m: float, J, limit: int = 20) -> list[dict]:
-    # only the points in a lon/lat box around the click (twice the radius, so never too small) are
-    # projected to metres: 100,000 projections per click cost more than the rest of the answer
+    # only the points in a lon/lat box around the click are read and projected to metres (100,000
+    # projections per click cost more than the rest of the answer); a degree of latitude is ≥ 110.5 km
+    # here and the box has 10 % to spare, so it always holds the circle
     lon0, lat0 = J.to_metric.transform(x, y, direction="INVERSE")
-    dlat = 2 * radius_m / 111_000
+    dlat = 1.1 * radius_m / 110_500
     dlon = dlat / max(np.cos(np.radians(lat0)), 0.1)
     if callable(projects):
         projects = projects((lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat))

@@ -117,6 +117,25 @@ def test_identify_lists_everything_at_a_point(client, data):
     assert client.get("/api/identify?lon=120.2&lat=29.7&year=x").status_code == 400
 
 
+@pytest.mark.parametrize("radius", [300, 1000, 5000])
+def test_identify_lists_every_project_inside_its_circle_and_none_outside(client, data, radius):
+    """The projects around a click are read from the store within a lon/lat box: the box must hold the whole
+    circle. Projects 1 % inside the radius (east, north, north-east, south-west) are listed, 1 % outside not."""
+    from pyproj import Transformer
+    to_m, to_ll = Transformer.from_crs(4326, 4549, always_xy=True), Transformer.from_crs(4549, 4326, always_xy=True)
+    x, y = to_m.transform(*seat(data, "枫桥"))
+    rows = []
+    for k, (dx, dy) in enumerate([(1, 0), (0, 1), (0.7071, 0.7071), (-0.7071, -0.7071), (-1, 0)]):
+        for tag, f in (("in", 0.99), ("out", 1.01)):
+            lon, lat = to_ll.transform(x + dx * f * radius, y + dy * f * radius)
+            rows.append([f"{tag}{k}", f"{tag}{k}", f"{lon:.7f}", f"{lat:.7f}", "", "民生设施", "1", "", "2026"])
+    upload(client, rows, 2026)
+    lon, lat = to_ll.transform(x, y)
+    r = client.get(f"/api/identify?lon={lon:.7f}&lat={lat:.7f}&radius={radius}").get_json()
+    assert sorted(p["name"] for p in r["projects"]) == [f"in{k}" for k in range(5)]
+    assert all(radius * 0.98 <= p["distance_m"] <= radius for p in r["projects"])
+
+
 def test_reconciliation_with_rejected_rows_and_two_years(client, data):
     fixture_lists(client, data)
     r = client.get("/api/projects/reconciliation.json").get_json()

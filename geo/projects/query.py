@@ -83,7 +83,9 @@ def near(store, bbox: tuple[float, float, float, float], **props) -> pd.DataFram
     cols = ", ".join(f"p.{c}" for c in NEAR_COLUMNS)
     with store.engine.connect() as conn:
         rows = conn.execute(text(f"SELECT {cols} FROM projects p WHERE {where}"), params).all()
-    return pd.DataFrame(rows, columns=NEAR_COLUMNS)
+    # built column by column: a frame made from SQLAlchemy's rows took three quarters of a click's time
+    return pd.DataFrame(dict(zip(NEAR_COLUMNS, zip(*rows))) if rows else {c: [] for c in NEAR_COLUMNS},
+                        columns=NEAR_COLUMNS)
 
 
 def bounds(store) -> tuple[float, float, float, float] | None:
