@@ -141,11 +141,7 @@ class ProjectsCollection:
 
     def page(self, offset: int, limit: int, **filters) -> tuple[int, list[tuple]]:
         """The matching count and one page as row tuples (PROJECT_COLUMNS order)."""
-        f = self._filters(**filters)
-        rows = pq.page_rows(self.store, offset, limit, **f)
-        if len(rows) < limit and (rows or offset == 0):
-            return offset + len(rows), rows          # the last page tells the count: no second scan of the box
-        return pq.count(self.store, **f), rows
+        return pq.counted_page(self.store, offset, limit, **self._filters(**filters))
 
     def table(self, rows: list[tuple], n: int = 12) -> tuple[list[str], Iterable[tuple]]:
         return _table(projects_frame(pd.DataFrame(rows, columns=pq.PROJECT_COLUMNS)), n)

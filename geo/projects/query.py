@@ -35,10 +35,14 @@ def _where(store, bbox=None, props: dict | None = None, town: str | None = None)
     return (" AND ".join(clauses) or "1 = 1"), params
 
 
-def count(store, **filters) -> int:
+def count(store, conn=None, **filters) -> int:
+    """How many projects match; in ``conn``'s transaction when given."""
     where, params = _where(store, **filters)
-    with store.engine.connect() as conn:
-        return conn.execute(text(f"SELECT count(*) FROM projects p WHERE {where}"), params).scalar_one()
+    sql = text(f"SELECT count(*) FROM projects p WHERE {where}")
+    if conn is not None:
+        return conn.execute(sql, params).scalar_one()
+    with store.engine.connect() as own:
+        return own.execute(sql, params).scalar_one()
 
 
 def page_sql(store, where: str) -> str:
@@ -54,9 +58,21 @@ def page_sql(store, where: str) -> str:
 
 def page_rows(store, offset: int, limit: int, **filters) -> list[tuple]:
     """One page in key order, as the database's own row tuples (PROJECT_COLUMNS order)."""
+    return counted_page(store, offset, limit, with_count=False, **filters)[1]
+
+
+def counted_page(store, offset: int, limit: int, *, with_count: bool = True, **filters) -> tuple[int | None, list[tuple]]:
+    """How many projects match and one page of them (row tuples in PROJECT_COLUMNS order), read in one
+    transaction, so that the two agree while an import commits. A page that is not full tells the count
+    itself: no second scan of the box."""
     where, params = _where(store, **filters)
     with store.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(page_sql(store, where)), {**params, "limit": limit, "offset": offset})]
+        rows = [tuple(r) for r in conn.execute(text(page_sql(store, where)), {**params, "limit": limit, "offset": offset})]
+        if not with_count:
+            return None, rows
+        if len(rows) < limit and (rows or offset == 0):
+            return offset + len(rows), rows
+        return count(store, conn, **filters), rows
 
 
 def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:
