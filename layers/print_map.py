@@ -77,18 +77,26 @@ class Drawn:
         return bool(self.defn.cluster) and len(self.frame) > print_clusters.CLUSTER_ABOVE
 
 
-_cache: dict[int, tuple[weakref.ref, Projected]] = {}
+_cache: dict[tuple[str, int], tuple[weakref.ref, object]] = {}
 _cache_lock = threading.Lock()
+
+
+def _once_per(obj, make):
+    """``make(obj)``, computed once per object (by identity) while the object lives."""
+    with _cache_lock:
+        key = (make.__name__, id(obj))
+        hit = _cache.get(key)
+        if hit is None or hit[0]() is not obj:
+            for k in [k for k, (ref, _) in _cache.items() if ref() is None]:      # objects gone since
+                del _cache[k]
+            hit = (weakref.ref(obj), make(obj))
+            _cache[key] = hit
+        return hit[1]
 
 
 def projected(data) -> Projected:
     """The plan layers of ``data`` (geo's PlanData) in EPSG:4549, once per PlanData object."""
-    with _cache_lock:
-        hit = _cache.get(id(data))
-        if hit is None or hit[0]() is not data:
-            hit = (weakref.ref(data), _project(data))
-            _cache[id(data)] = hit
-        return hit[1]
+    return _once_per(data, _project)
 
 
 def _project(data) -> Projected:
@@ -112,22 +120,16 @@ def _project(data) -> Projected:
     return Projected(layers, county, neighbours)
 
 
-_points_cache: dict[int, tuple[weakref.ref, np.ndarray]] = {}
-
-
 def project_points(frame) -> np.ndarray:
     """Every project of ``frame`` (the services' compact copy, lon/lat columns) as a shapely point in
     EPSG:4549, aligned with its rows; made once per copy (it is replaced whole when the data changes), since
     100,000 points took a sixth of each print to project and build."""
-    with _cache_lock:
-        hit = _points_cache.get(id(frame))
-        if hit is None or hit[0]() is not frame:
-            for k in [k for k, (ref, _) in _points_cache.items() if ref() is None]:    # copies replaced since
-                del _points_cache[k]
-            x, y = transformer(4326, CRS).transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
-            hit = (weakref.ref(frame), shapely.points(x, y))
-            _points_cache[id(frame)] = hit
-        return hit[1]
+    return _once_per(frame, _project_points)
+
+
+def _project_points(frame) -> np.ndarray:
+    x, y = transformer(4326, CRS).transform(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    return shapely.points(x, y)
 
 
 def _anchor(geom, tolerance: float = 50.0) -> tuple[float, float]:

@@ -358,9 +358,9 @@ def test_the_configured_row_limit_holds_beyond_the_default(data):
 @pytest.mark.parametrize("cells", [["12", "", "1e3", "-0.5", ".5", "5.", "120.4151900", "nan", "inf", "-0"],
                                    ["12", " 7 ", "abc", "", "1,5", "三", "0x10", "1_000", "+3"]])
 def test_numbers_are_read_as_pandas_reads_them_on_the_fast_path_and_off_it(cells):
-    """mapping.to_floats casts a clean column with Arrow at once and gives anything else to pandas:
+    """values.to_floats casts a clean column with Arrow at once and gives anything else to pandas:
     either way each cell reads as ``pd.to_numeric(errors="coerce")`` reads it (a blank: missing)."""
-    from geo.projects.mapping import to_floats
+    from geo.projects.values import to_floats
     col = pd.Series(cells * 3, dtype="str", index=range(5, 5 + 3 * len(cells)))
     got = to_floats(col)
     expected = pd.to_numeric(col.replace("", np.nan), errors="coerce").astype(float)

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 
 from ..load import PlanData
-from .locate import map_unique
 from .mapping import money
 from .rowlog import RowLog
+from .values import lookup, spread
 
 YEARS = (2000, 2100)
 # 建设状态 of a project in a list: 前期 (preparatory), 新开工 (starting this year), 在建 (under construction).
@@ -35,7 +35,7 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
                lambda i: f"year '{df.at[i, 'year']}' is invalid; expected a whole number in {YEARS[0]}–{YEARS[1]}", "year")
     out["year"] = year
     sectors = list(data.investment["sector"])
-    sector = map_unique(df["sector"], lambda s: match_sector(s, sectors))
+    sector = lookup(df["sector"], lambda s: match_sector(s, sectors))
     log.warning((df["sector"] != "") & sector.isna(), lambda i: f"领域“{df.at[i, 'sector']}”不在专栏8十大领域中",
                 lambda i: f"sector '{df.at[i, 'sector']}' is not one of the 10 专栏8 sectors")
     out["sector"] = sector.fillna(df["sector"])
@@ -49,7 +49,7 @@ def years(df: pd.DataFrame, list_year: int) -> tuple[pd.Series, pd.Series]:
     """Each row's year (the list's year where blank; missing where invalid) and which rows' year is invalid."""
     which, distinct = pd.factorize(df["year"])              # a list has a handful of distinct years: parsed once each
     parsed = pd.to_numeric(pd.Series(distinct, dtype=str).str.replace("年", "", regex=False), errors="coerce")
-    year = pd.Series(np.append(parsed.to_numpy(dtype=float), np.nan)[which], index=df.index)
+    year = spread(which, parsed, df.index).astype(float)
     bad = (df["year"] != "") & (year.isna() | (year % 1 != 0) | ~year.between(*YEARS))
     return year.where(df["year"] != "", list_year).where(~bad).astype("Int64"), bad
 

@@ -11,6 +11,7 @@ from pyproj import Transformer
 
 from ..derive import METRIC, WGS84
 from ..load import PlanData
+from .values import lookup, shared_texts
 
 JOIN_COLUMNS = ("town_code", "town_name", "zones", "cluster", "corridor_id", "corridor_name", "corridor_status",
                 "corridor_distance_m", "axis_branch", "axis_distance_m")
@@ -78,22 +79,6 @@ def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = Non
     for col in ("town_code", "town_codes", "town_name"):
         out[col] = shared_texts(out[col])
     return out
-
-
-def lookup(values: pd.Series, table) -> pd.Series:
-    """``values`` through ``table`` (a dict or a function) once per distinct value, as Python objects: a
-    missing value or key gives None, and a result repeated for a million rows is one string."""
-    which, distinct = pd.factorize(values)
-    get = table.get if isinstance(table, dict) else table
-    return pd.Series(np.array([*(get(v) for v in distinct), None], dtype=object)[which], index=values.index, dtype=object)
-
-
-def shared_texts(values: pd.Series) -> pd.Series:
-    """Texts as Python objects, one per distinct value (missing: None): a town's name repeated for 1,000,000
-    projects is one string, not a million (280 MB of the 660 MB an import of 1,000,000 rows kept)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    table = np.append(np.asarray(distinct, dtype=object), None)        # code −1 (missing) → None
-    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _measure(out: pd.DataFrame, mask: pd.Series, J: _JoinIndex, named: pd.Series) -> None:

@@ -20,8 +20,8 @@ from ..datum import bd09_to_wgs84, gcj02_to_wgs84
 from ..derive import METRIC, WGS84
 from ..errors import ImportFileError
 from ..load import PlanData
-from .mapping import to_floats
 from .rowlog import RowLog
+from .values import spread, to_floats
 
 # the systems an officer chooses from (key → label); "gk" is CGCS2000 3° Gauss-Krüger zone 40 (CM 120°E)
 DATUM_LABELS = {
@@ -187,23 +187,18 @@ def _gauss_kruger(lon: pd.Series, lat: pd.Series, mask: pd.Series, log: RowLog) 
                "the metres are not in CGCS2000 3° zone 40 (CM 120°E) around Zhuji", "lon")
 
 
-def map_unique(col: pd.Series, fn) -> pd.Series:
-    """Apply ``fn`` once per distinct value (a million rows name only a few dozen towns or sectors)."""
-    return col.map({v: fn(v) for v in col.unique()})
-
-
 def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[pd.Series, pd.Series]:
     """What the row's 所在镇街/建设地点 text names (through the NBS gazetteer); rows without coordinates are
     located by it: one town or village → that town's seat (schematic); several towns or the city → no point."""
     text = (df["town"] + " " + df["location"]).str.strip()
     which, distinct = pd.factorize(text)                  # each distinct text resolved and described once
     found = [data.gazetteer.resolve(s) if s else None for s in distinct]
-    per_row = lambda values: pd.Series(np.array([*values, None], dtype=object)[which], index=df.index, dtype=object)
-    res = per_row(found)
-    kind = per_row(r.kind if r is not None else "" for r in found)
-    codes = per_row(list(r.town_codes) if r is not None and r.kind in ("town", "village", "multi") else None
-                    for r in found)
-    village = per_row((r.village.village_name if r is not None and r.village else "") or "" for r in found)
+    res = spread(which, found, df.index)
+    kind = spread(which, (r.kind if r is not None else "" for r in found), df.index)
+    codes = spread(which, (list(r.town_codes) if r is not None and r.kind in ("town", "village", "multi") else None
+                           for r in found), df.index)
+    village = spread(which, ((r.village.village_name if r is not None and r.village else "") or "" for r in found),
+                     df.index)
     nocoord = lon.isna() & log.ok
     log.reject(nocoord & (text == ""), "没有坐标，也没有所在镇街或建设地点", "no coordinates and no town or location",
                "lon")
@@ -215,8 +210,8 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     lon[single] = codes[single].map(lambda c: seat.at[c[0], "seat_lon"])
     lat[single] = codes[single].map(lambda c: seat.at[c[0], "seat_lat"])
     by[single] = kind[single]
-    spread = nocoord & log.ok & kind.isin(["multi", "citywide"])
-    by[spread] = kind[spread]
+    unplaced = nocoord & log.ok & kind.isin(["multi", "citywide"])
+    by[unplaced] = kind[unplaced]
     name_of = dict(zip(data.towns["code"], data.towns["name"]))
     log.warning(single, lambda i: f"无坐标：按{'村（社区）“' + village[i] + '”所在' if village[i] else ''}镇街"
                                   f"（{name_of[codes[i][0]]}）驻地示意，非项目位置",
@@ -225,11 +220,11 @@ def _by_text(df, data: PlanData, lon, lat, by: pd.Series, log: RowLog) -> tuple[
     unknown = lon.notna() & log.ok & (kind == "unknown")
     log.warning(unknown, lambda i: f"“{text[i]}”中没有识别到镇街或村名，所在镇街按坐标确定",
                 lambda i: f"no town or village recognised in '{text[i]}'; the town is taken from the coordinates")
-    multi = spread & (kind == "multi")
+    multi = unplaced & (kind == "multi")
     log.warning(multi, lambda i: f"跨镇街项目（{'、'.join(name_of[c] for c in codes[i])}）：不在地图上落点，计入所涉各镇街",
                 lambda i: f"a project of several towns ({', '.join(name_of[c] for c in codes[i])}): no point on the map, "
                           "counted for each of them")
-    log.warning(spread & (kind == "citywide"), "全市性项目：不在地图上落点，单列统计",
+    log.warning(unplaced & (kind == "citywide"), "全市性项目：不在地图上落点，单列统计",
                 "a city-wide project: no point on the map, counted on its own line")
     return codes, village
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 import orjson
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import ImportFileError
 from .columns import FIELDS, datum_of, match_field, suggest_mapping, unit_of
 from .header import Table
+from .values import to_floats
 
 TO_YI = {"亿元": 1.0, "万元": 1e-4, "千元": 1e-5, "元": 1e-8}     # money columns are stored in 亿元
 PER_YI = {"亿元": 1, "万元": 10_000, "千元": 100_000, "元": 100_000_000}   # the same, as exact whole numbers
@@ -137,18 +136,6 @@ def _units(m: Mapped, by_field: dict, table_unit: str) -> None:
         if unit != "亿元":
             m.notes.append((f"“{by_field[f]}”单位为{unit}，已换算为亿元",
                             f"'{by_field[f]}' is in {unit}; converted to 100 million yuan (亿元)"))
-
-
-def to_floats(text: pd.Series) -> pd.Series:
-    """Texts as numbers (NaN: blank or not a number), as ``pd.to_numeric(errors="coerce")`` reads them. Arrow
-    casts a clean column at once; pandas made a Python object of each of 1,000,000 cells (1 s a column). A
-    column with any text Arrow cannot read goes the pandas way."""
-    arr = pa.array(text, type=pa.string(), from_pandas=True)
-    try:
-        out = pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr), pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pd.to_numeric(text, errors="coerce").astype(float)
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=text.index, dtype=float)
 
 
 def money(series: pd.Series, factor: float) -> pd.Series:

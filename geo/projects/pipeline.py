@@ -20,11 +20,12 @@ from ..errors import ImportFileError
 from ..load import PlanData
 from . import checks
 from .header import Table, read_table
-from .join import shared_texts, spatial_join
+from .join import spatial_join
 from .limits import Limits
 from .locate import ACCURACY, DatumRequired, locate, parse_datum
 from .mapping import Mapped, apply_mapping
 from .rowlog import RowLog, joined
+from .values import shared_texts
 
 MAX_ROWS_DEFAULT = 200_000
 CHUNK = 100_000     # rows located, checked and joined at a time: the steps' working columns exist for one part

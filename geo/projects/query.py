@@ -56,27 +56,16 @@ def page_sql(store, where: str) -> str:
             f"ORDER BY p.key LIMIT :limit OFFSET :offset) ORDER BY p.key")
 
 
-def page_rows(store, offset: int, limit: int, **filters) -> list[tuple]:
-    """One page in key order, as the database's own row tuples (PROJECT_COLUMNS order)."""
-    return counted_page(store, offset, limit, with_count=False, **filters)[1]
-
-
-def counted_page(store, offset: int, limit: int, *, with_count: bool = True, **filters) -> tuple[int | None, list[tuple]]:
+def counted_page(store, offset: int, limit: int, **filters) -> tuple[int, list[tuple]]:
     """How many projects match and one page of them (row tuples in PROJECT_COLUMNS order), read in one
     transaction, so that the two agree while an import commits. A page that is not full tells the count
     itself: no second scan of the box."""
     where, params = _where(store, **filters)
     with store.engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(text(page_sql(store, where)), {**params, "limit": limit, "offset": offset})]
-        if not with_count:
-            return None, rows
         if len(rows) < limit and (rows or offset == 0):
             return offset + len(rows), rows
         return count(store, conn, **filters), rows
-
-
-def page(store, offset: int, limit: int, **filters) -> pd.DataFrame:
-    return pd.DataFrame(page_rows(store, offset, limit, **filters), columns=PROJECT_COLUMNS)
 
 
 def frame(store, **filters) -> pd.DataFrame:

@@ -101,7 +101,7 @@ def create(store) -> None:
             for sql in _SQLITE_RETIRED + _SQLITE_TRIGGERS:
                 conn.exec_driver_sql(sql)
             # the key in the bbox index: a page finds its 100 keys in the index alone and reads only those rows
-            # (query.page_rows); stores made before it lose the (lon, lat) index it replaces
+            # (query.counted_page); stores made before it lose the (lon, lat) index it replaces
             conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS projects_bbox_idx ON projects (lon, lat, key)")
             conn.exec_driver_sql("DROP INDEX IF EXISTS projects_lonlat_idx")
 
