@@ -10,6 +10,7 @@ derived geometry stays in use and the reason is kept in ``problems``.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
-from pypinyin import Style, lazy_pinyin
 from shapely.geometry import MultiPoint, Point
 
 from . import gazetteer, plan
@@ -67,8 +67,14 @@ class PlanData:
         return self.county.geometry.iloc[0]
 
 
+# pypinyin's phrase dictionary costs every process (each server worker, each import) 43 MB and 0.5 s to
+# load; the town and cluster names read the same without it (tests/test_geodata.py compares both).
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+
+
 def pinyin_keys(text: str) -> str:
     """'枫桥镇' -> 'fengqiaozhen fqz': full pinyin and initials, for search by pinyin."""
+    from pypinyin import Style, lazy_pinyin  # imported here, after the setting above
     full = "".join(lazy_pinyin(text))
     initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
     return f"{full} {initials}".lower()

@@ -218,3 +218,24 @@ def test_zones_are_areas_of_their_host_towns(data):
         assert r.geometry.contains(shapely.Point(r["label_lon"], r["label_lat"])), zid
         assert r["accuracy"] == "schematic" and "示意" in r["source"]
     assert z.loc["Z1", "host_resolved"] == "no"               # shown as unresolved on the map
+
+
+def test_pinyin_search_keys_are_those_of_the_full_phrase_dictionary(data):
+    """The service loads pypinyin without its phrase dictionary (43 MB a process); for every town and
+    cluster name that must give the keys the dictionary gives, or a search by pinyin would miss."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from geo.load import pinyin_keys
+    names = list(data.towns["short_name"]) + list(data.clusters["name"])
+    code = ("import json, sys; from geo.load import pinyin_keys; "
+            "print(json.dumps([pinyin_keys(n) for n in json.loads(sys.stdin.read())]))")
+    env = {**os.environ, "PYPINYIN_NO_PHRASES": ""}           # empty: pypinyin loads its phrases
+    full = json.loads(subprocess.run([sys.executable, "-c", code], input=json.dumps(names), env=env, text=True,
+                                     cwd=Path(__file__).parents[1], capture_output=True, check=True).stdout)
+    assert "pypinyin.phrases_dict" not in sys.modules
+    assert [pinyin_keys(n) for n in names] == full
+    assert all(k in s for k, s in zip(full, list(data.towns["search"]) + list(data.clusters["search"])))

@@ -52,7 +52,7 @@ def spatial_join(df: pd.DataFrame, data: PlanData, named: pd.Series | None = Non
                  located_by: pd.Series | None = None) -> pd.DataFrame:
     """Town, zones and cluster of every row; nearest transport item and axis branch (metres) for rows with a
     real position. ``named``: towns the row's text names (lists); ``located_by``: how the row was placed."""
-    out = df.copy()
+    out = df.copy(deep=False)     # copy-on-write: the caller's frame stays as it was, its columns are not copied
     for c in JOIN_COLUMNS + ("town_codes",):    # distances as numbers (NaN: none), not a boxed float per row
         out[c] = pd.Series(np.nan if c.endswith("_m") else None, index=out.index, dtype=float if c.endswith("_m") else object)
     if out.empty:

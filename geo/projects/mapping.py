@@ -109,7 +109,8 @@ def _text(col: pd.Series) -> pd.Series:
     text = col.fillna("").astype(str)
     if text.str.contains(CONTROL, regex=True).any():
         text = text.str.replace(CONTROL, "", regex=True)
-    return text.str.strip()
+    stripped = text.str.strip()
+    return text if stripped.equals(text) else stripped    # clean: the column as read, not a second copy of it
 
 
 def _coalesce(out: pd.DataFrame, src: pd.DataFrame, mapping: dict, by_field: dict) -> None:

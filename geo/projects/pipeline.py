@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import ImportFileError
 from ..load import PlanData
@@ -28,7 +29,7 @@ from .rowlog import RowLog, joined
 from .values import shared_texts
 
 MAX_ROWS_DEFAULT = 200_000
-CHUNK = 100_000     # rows located, checked and joined at a time: the steps' working columns exist for one part
+CHUNK = 250_000     # rows located, checked and joined at a time: the steps' working columns exist for one part
 OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
                   "town_input", "location_text", "lon", "lat", "datum_input", "located_by", "accuracy", "geometry_wkt",
                   "town_code", "town_codes", "town_name", "zones", "cluster", "corridor_id", "corridor_name",
@@ -123,16 +124,30 @@ def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None 
     log = RowLog(df, {f: c for c, f in mapped.mapping.items() if f})
     step = Step(data, parse_datum(datum), mapped.scale, year or dt.date.today().year, filename)
     step.key, step.repeat_of = checks.project_keys(df, checks.years(df, step.year)[0])     # repeats: whole file
+    _give_back()
     step.timings["validate_s"] = time.perf_counter() - t0
     parts = []
     for start in range(0, max(len(df), 1), CHUNK):
         part = RowLog(df.iloc[start:start + CHUNK], log.columns)
         parts.append(step.run(part))
         log.absorb(part)
-    out = pd.concat(parts) if len(parts) > 1 else parts[0]
-    del parts
-    return ImportResult(received=len(df), accepted=out[OUTPUT_COLUMNS].reset_index(drop=True),
+        _give_back()
+    return ImportResult(received=len(df), accepted=_joined(parts),
                         rejected=_rejected(mapped, df, log), warnings=_warnings(df["_row"], log), timings=step.timings)
+
+
+def _give_back() -> None:
+    """Arrow's allocator keeps the pages a step freed (the keys' hash tables, a part's working columns: 1,000,000
+    rows, 120 MB) unless asked; the next step's numpy and Python objects cannot use them."""
+    pa.default_memory_pool().release_unused()
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts' accepted rows as one frame, built a column at a time and each part's column let go once
+    copied, so that the whole list is not held twice over."""
+    cols = {c: pd.concat([p.pop(c) for p in parts], ignore_index=True) for c in OUTPUT_COLUMNS}
+    parts.clear()
+    return pd.DataFrame(cols, copy=False)
 
 
 @dataclass
@@ -168,17 +183,23 @@ class Step:
 
 def _accepted_frame(df, log: RowLog, where, values: dict, key: pd.Series) -> pd.DataFrame:
     acc = df.index[log.ok]
-    by = shared_texts(where.located_by[acc])
-    accuracy = shared_texts(by.map(ACCURACY).where(by != "coordinates", where.datum[acc].map(ACCURACY)))
+    if len(acc) == len(df) and len(acc):     # every row of the part: slices, so its texts are not copied
+        def take(s: pd.Series) -> pd.Series:
+            return s.loc[acc[0]:acc[-1]]
+    else:
+        def take(s: pd.Series) -> pd.Series:
+            return s[acc]
+    by = shared_texts(take(where.located_by))
+    accuracy = shared_texts(by.map(ACCURACY).where(by != "coordinates", take(where.datum).map(ACCURACY)))
     return pd.DataFrame({
-        "key": key[acc], "project_id": df.loc[acc, "id"], "name": df.loc[acc, "name"],
-        "sector": shared_texts(values["sector"][acc]), "status": df.loc[acc, "status"], "nature": df.loc[acc, "nature"],
-        "year": values["year"][acc], "investment": values["investment"][acc],
-        "investment_year": values["investment_year"][acc], "town_input": df.loc[acc, "town"],
-        "location_text": df.loc[acc, "location"], "lon": where.lon[acc].round(7), "lat": where.lat[acc].round(7),
-        "datum_input": where.datum[acc], "located_by": by, "accuracy": accuracy, "geometry_wkt": where.wkt[acc],
-        "source_row": df.loc[acc, "_row"], "extra": df.loc[acc, "_extra"],
-    })
+        "key": take(key), "project_id": take(df["id"]), "name": take(df["name"]),
+        "sector": shared_texts(take(values["sector"])), "status": take(df["status"]), "nature": take(df["nature"]),
+        "year": take(values["year"]), "investment": take(values["investment"]),
+        "investment_year": take(values["investment_year"]), "town_input": take(df["town"]),
+        "location_text": take(df["location"]), "lon": take(where.lon).round(7), "lat": take(where.lat).round(7),
+        "datum_input": take(where.datum), "located_by": by, "accuracy": accuracy, "geometry_wkt": take(where.wkt),
+        "source_row": take(df["_row"]), "extra": take(df["_extra"]),
+    }, copy=False)          # a block per column, not consolidated: _joined lets each go once it is copied
 
 
 def _town_mismatch(df, out: pd.DataFrame, where, log: RowLog) -> None:

@@ -30,7 +30,7 @@ _SQLITE_TRIGGERS = [
 ]
 # An R*Tree kept by triggers was the spatial index once; filling it cost ~30 µs a row (a minute for
 # 1,000,000 projects) while the (lon, lat) B-tree below answers a bbox as fast. Stores that have it lose it.
-BULK_CACHE_KIB = 256 * 1024      # SQLite page cache during a large write (given back afterwards)
+BULK_CACHE_KIB = 128 * 1024      # SQLite page cache during a large write (given back afterwards)
 _SQLITE_RETIRED = ["DROP TRIGGER IF EXISTS projects_rtree_insert", "DROP TRIGGER IF EXISTS projects_rtree_update",
                    "DROP TRIGGER IF EXISTS projects_rtree_delete", "DROP TABLE IF EXISTS projects_rtree"]
 
