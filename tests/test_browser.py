@@ -191,8 +191,19 @@ def test_projects_clustered_filtered_and_escaped(watched):
     page = watched.open("/")
     assert page.locator(".marker-cluster").count() > 0                 # clustered markers
     assert page.evaluate("ZhujiMap.layers.projects.layer.shown.length") == 139
+    legend = page.locator('.zj-legend-sec[data-layer="projects"] .zj-legend-row')
+    assert "先进制造业基地" in legend.all_inner_texts()
+    page.evaluate("window.__all = ZhujiMap.layers.projects.layer.index")
     page.select_option("#zj-filters-projects select[name=sector]", "交通强省")
     assert page.evaluate("ZhujiMap.layers.projects.shown") == 17          # 专栏8: 17 transport projects
+    assert "交通强省" in legend.all_inner_texts() and "先进制造业基地" not in legend.all_inner_texts()
+    page.evaluate("window.__transport = ZhujiMap.layers.projects.layer.index")
+    page.select_option("#zj-filters-projects select[name=sector]", "")
+    # back to a choice made before: its index is the one kept, not built again
+    assert page.evaluate("ZhujiMap.layers.projects.layer.index === window.__all")
+    page.select_option("#zj-filters-projects select[name=sector]", "交通强省")
+    assert page.evaluate("ZhujiMap.layers.projects.layer.index === window.__transport")
+    assert page.evaluate("ZhujiMap.layers.projects.layer.index.points.length") == 17
     page.select_option("#zj-filters-projects select[name=sector]", "")
     # the project whose name holds <script> is shown as text, and no script runs
     latlng = page.evaluate("""() => { const p = ZhujiMap.layers.projects.layer;

@@ -27,7 +27,8 @@ function fill(map, def, body, layer) {
     const t0 = performance.now();
     const tests = Object.keys(selects).filter((k) => selects[k].value).map((k) => layer.matcher(k, selects[k].value));
     const shown = tests.length ? layer.placed.filter((i) => tests.every((ok) => ok(i))) : layer.placed;
-    layer.setShown(shown);
+    const choice = shown.length === total ? "" : Object.keys(selects).map((k) => k + "=" + selects[k].value).join("&");
+    layer.setShown(shown, choice);
     counter.textContent = t("map.shown") + " " + shown.length + " / " + total;
     state.layers[def.id].shown = shown.length;
     Object.keys(selects).forEach((k) => { state.filters[k] = selects[k].value; });

@@ -67,26 +67,32 @@ function niceValue(v) {
   return Math.round(v / p) * p;
 }
 
+// The positive investments of the rows, sorted (a typed array sorts as numbers, in place), and whether any is missing.
+function investments(layer, rows) {
+  const col = layer.cols.investment, inv = new Float64Array(rows.length);
+  let n = 0;
+  for (const i of rows) {
+    const v = Number(col[i]);
+    if (col[i] !== null && col[i] !== undefined && v > 0) inv[n++] = v;
+  }
+  return [inv.subarray(0, n).sort(), n < rows.length];
+}
+
 // Projects: the sectors shown (colour) and three reference sizes from the investments shown.
 function projectSection(def) {
   const info = state.layers[def.id];
   if (!info || !info.layer || !state.map.hasLayer(state.groups[def.id])) return null;
   const layer = info.layer, shown = layer.shown;
   if (!shown.length) return null;
-  const sec = section(def.id, def.title), sectors = new Set(), inv = [];
-  let missing = false;
-  shown.forEach((i) => {
-    const raw = layer.value(i, "investment"), v = Number(raw);
-    sectors.add(layer.value(i, def.styleBy));
-    if (raw !== null && raw !== undefined && v > 0) inv.push(v); else missing = true;
-  });
+  const sec = section(def.id, def.title), bySector = layer.counts(def.styleBy, shown);
+  const sectors = new Set(Object.keys(bySector)), [inv, missing] = investments(layer, shown);
+  const unnamed = Object.values(bySector).reduce((a, b) => a + b, 0) < shown.length;     // rows with no sector
   sec.appendChild(el("div", "zj-legend-sub", t("map.by_sector")));
   def.legend.filter((e) => sectors.has(e.label)).forEach((e) => sec.appendChild(row(swatch("point", styleFor(def, { [def.styleBy]: e.label }, null), { radius: 6 }), e.label)));
-  if (Array.from(sectors).some((s) => !def.legend.some((e) => e.label === s))) {
+  if (unnamed || Array.from(sectors).some((s) => !def.legend.some((e) => e.label === s))) {
     sec.appendChild(row(swatch("point", def.style, { radius: 6 }), t("map.other")));
   }
   sec.appendChild(el("div", "zj-legend-sub", t("map.by_investment")));
-  inv.sort((a, b) => a - b);
   const refs = inv.length ? [inv[0], inv[Math.floor(inv.length / 2)], inv[inv.length - 1]].map(niceValue) : [];
   Array.from(new Set(refs)).forEach((v) => sec.appendChild(
     row(swatch("point", { fillColor: "#aeb6bf", color: "#fff", weight: 1, fillOpacity: 0.95 }, { radius: radiusFor(v) }),

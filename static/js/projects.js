@@ -10,6 +10,7 @@ import { state, t } from "./state.js";
 import { styleFor } from "./style.js";
 
 const CLUSTER = { radius: 45, minZoom: 7, maxZoom: 14, extent: 256 };   // radius in px (extent 256 = tile px); above 14: single points
+const KEPT = 6;      // indexes of recent filter choices kept besides the unfiltered one: going back is instant
 
 export function radiusFor(investment) {
   const v = Number(investment);
@@ -31,6 +32,7 @@ export class ProjectLayer {
     this.group = state.groups[def.id];
     this.drawn = L.layerGroup();
     this.group.addLayer(this.drawn);
+    this.indexes = new Map();
     this.setShown(this.placed);
     map.on("moveend zj:datum", () => this.redraw());
     this.group.on("add", () => this.redraw());
@@ -56,32 +58,43 @@ export class ProjectLayer {
     return (i) => col[i] === code;
   }
 
-  // The number of placed rows per value of a field.
-  counts(key) {
+  // The number of rows (placed ones unless given) per value of a field.
+  counts(key, rows = this.placed) {
     const col = this.cols[key], words = this.values[key], out = {};
     if (words) {
       const n = new Int32Array(words.length);
-      for (const i of this.placed) if (col[i] >= 0) n[col[i]]++;
+      for (const i of rows) if (col[i] >= 0) n[col[i]]++;
       words.forEach((w, k) => { if (n[k] && w !== "") out[w] = n[k]; });
       return out;
     }
-    for (const i of this.placed) {
+    for (const i of rows) {
       const v = col[i];
       if (v !== null && v !== undefined && v !== "") out[v] = (out[v] || 0) + 1;
     }
     return out;
   }
 
-  // The rows (indices into the feed) that pass the filters: indexed again, then drawn.
-  setShown(list) {
+  // The rows (indices into the feed) that pass the filters, indexed (or the index kept for the same
+  // ``choice`` of filters: "" is every placed row), then drawn.
+  setShown(list, choice = "") {
+    let index = this.indexes.get(choice);
+    if (!index) {
+      index = this.indexFor(list);
+      if (choice && this.indexes.size > KEPT) this.indexes.delete(Array.from(this.indexes.keys()).find((k) => k));
+      this.indexes.set(choice, index);
+    }
+    this.shown = list;
+    this.index = index;
+    this.redraw();
+  }
+
+  indexFor(list) {
     const xs = this.cols.lon, ys = this.cols.lat, points = new Array(list.length);
     for (let n = 0; n < list.length; n++) {
       const i = list[n];
       points[n] = { type: "Feature", properties: { i }, geometry: { type: "Point", coordinates: [xs[i], ys[i]] } };
     }
-    this.shown = list;
-    this.index = new Supercluster(CLUSTER).load(points);
-    this.redraw();
+    return new Supercluster(CLUSTER).load(points);
   }
 
   redraw() {
