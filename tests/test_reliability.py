@@ -393,6 +393,30 @@ def test_every_page_of_a_box_gives_the_same_count_and_the_last_one_needs_no_coun
     assert (none["numberMatched"], none["features"]) == (0, [])
 
 
+def test_a_page_and_its_count_come_from_one_snapshot_while_another_import_commits(store_url, tmp_path, data,
+                                                                                 monkeypatch):
+    """An import committed between reading a page and counting its box does not reach the count: the page
+    and its numberMatched are read in one transaction (SQLite: BEGIN before the driver's cursor; PostgreSQL:
+    REPEATABLE READ)."""
+    from geo.projects import ImportOptions, Store, import_file, query
+    app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
+    c = app.test_client()
+    assert post(c, csv_bytes([[f"A{i}", f"枫桥项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(25)]),
+                "a.csv").get_json()["imported"] == 25
+    more = csv_bytes([[f"B{i}", f"枫桥新项目{i}", *FENGQIAO, "", "", "", "", ""] for i in range(5)])
+    real, other = query.count, Store(store_url)
+
+    def count_after_an_import(*a, **kw):
+        assert import_file("b.csv", more, data, store=other, options=ImportOptions(user="t", datum="wgs84", year=2026)).saved
+        return real(*a, **kw)
+    monkeypatch.setattr(query, "count", count_after_an_import)
+    box = "/ogc/collections/projects/items?bbox=120.40,29.78,120.43,29.80&limit=10"
+    first = c.get(box).get_json(force=True)
+    assert first.get("numberMatched") == 25, first             # as when the page was read
+    monkeypatch.setattr(query, "count", real)
+    assert c.get(box + "&offset=10").get_json(force=True)["numberMatched"] == 30
+
+
 def test_reads_are_answered_while_a_write_is_held_open(store_url, tmp_path, monkeypatch):
     import geo.projects.batches as gb
     app = server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path})
