@@ -68,7 +68,8 @@ class PlanData:
 
 
 # pypinyin's phrase dictionary costs every process (each server worker, each import) 43 MB and 0.5 s to
-# load; the town and cluster names read the same without it (tests/test_geodata.py compares both).
+# load; every name searched by pinyin reads the same without it (tests/test_geodata.py compares both). Set
+# before pypinyin is first imported, which is here only (pinyin_keys).
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
 
 

@@ -205,6 +205,17 @@ def test_projects_clustered_filtered_and_escaped(watched):
     assert page.evaluate("ZhujiMap.layers.projects.layer.index === window.__transport")
     assert page.evaluate("ZhujiMap.layers.projects.layer.index.points.length") == 17
     page.select_option("#zj-filters-projects select[name=sector]", "")
+    # kept: the unfiltered index, then the most recently used ones while they hold no more points than placed
+    kept = page.evaluate("""() => { const p = ZhujiMap.layers.projects.layer, n = p.placed.length, seen = [];
+        p.setShown(p.placed, "a"); p.setShown(p.placed.slice(0, n - 20), "b");   // a + b > n: a goes (and 交通强省)
+        seen.push(Array.from(p.indexes.keys()));
+        const b = p.index;
+        p.setShown(p.placed.slice(0, 10), "c"); p.setShown(p.placed.slice(0, n - 20), "b");   // b again: kept, last
+        seen.push(Array.from(p.indexes.keys()), p.index === b);
+        p.setShown(p.placed.slice(0, 5));                                        // no choice named: not kept
+        seen.push(Array.from(p.indexes.keys()));
+        p.setShown(p.placed, ""); return seen; }""")
+    assert kept == [["", "b"], ["", "c", "b"], True, ["", "c", "b"]], kept
     # the project whose name holds <script> is shown as text, and no script runs
     latlng = page.evaluate("""() => { const p = ZhujiMap.layers.projects.layer;
         const ll = p.reveal(p.placed.find(i => String(p.value(i, 'name')).includes('<script>'))); return [ll.lat, ll.lng]; }""")

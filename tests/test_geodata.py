@@ -221,8 +221,8 @@ def test_zones_are_areas_of_their_host_towns(data):
 
 
 def test_pinyin_search_keys_are_those_of_the_full_phrase_dictionary(data):
-    """The service loads pypinyin without its phrase dictionary (43 MB a process); for every town and
-    cluster name that must give the keys the dictionary gives, or a search by pinyin would miss."""
+    """The service loads pypinyin without its phrase dictionary (43 MB a process); for every name searched by
+    pinyin (towns, clusters, zones, communities) that must give the keys the dictionary gives."""
     import json
     import os
     import subprocess
@@ -230,7 +230,7 @@ def test_pinyin_search_keys_are_those_of_the_full_phrase_dictionary(data):
     from pathlib import Path
 
     from geo.load import pinyin_keys
-    names = list(data.towns["short_name"]) + list(data.clusters["name"])
+    names = [*data.towns["short_name"], *data.clusters["name"], *data.zones["name"], *data.communities["name"]]
     code = ("import json, sys; from geo.load import pinyin_keys; "
             "print(json.dumps([pinyin_keys(n) for n in json.loads(sys.stdin.read())]))")
     env = {**os.environ, "PYPINYIN_NO_PHRASES": ""}           # empty: pypinyin loads its phrases
@@ -238,4 +238,5 @@ def test_pinyin_search_keys_are_those_of_the_full_phrase_dictionary(data):
                                      cwd=Path(__file__).parents[1], capture_output=True, check=True).stdout)
     assert "pypinyin.phrases_dict" not in sys.modules
     assert [pinyin_keys(n) for n in names] == full
-    assert all(k in s for k, s in zip(full, list(data.towns["search"]) + list(data.clusters["search"])))
+    searched = [*data.towns["search"], *data.clusters["search"], *data.zones["search"], *data.communities["search"]]
+    assert all(k in s for k, s in zip(full, searched))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,6 +31,7 @@ from .values import shared_texts
 
 MAX_ROWS_DEFAULT = 200_000
 CHUNK = 250_000     # rows located, checked and joined at a time: the steps' working columns exist for one part
+MAX_RUNS, RUN_ROWS = 16, 500    # texts sliced where a part's accepted rows form ≤ 16 runs, or runs of 500 rows on average
 OUTPUT_COLUMNS = ["key", "project_id", "name", "sector", "status", "nature", "year", "investment", "investment_year",
                   "town_input", "location_text", "lon", "lat", "datum_input", "located_by", "accuracy", "geometry_wkt",
                   "town_code", "town_codes", "town_name", "zones", "cluster", "corridor_id", "corridor_name",
@@ -181,14 +183,37 @@ class Step:
         return out
 
 
+def _picker(index: pd.Index, ok) -> Callable[[pd.Series], pd.Series]:
+    """How the accepted rows of a part (``index``, ``ok``) are taken from a column of the part or of the whole
+    file. Texts are taken as slices of the list as read where the accepted rows run together (shared, not
+    copied: a list with a bad row in a thousand keeps that saving); numbers, and texts where rows are refused
+    all through the part, are picked row by row."""
+    ok = np.asarray(ok, dtype=bool)
+    acc = index[ok]
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    runs = [(index[a], index[b - 1]) for a, b in zip(edges[::2], edges[1::2])]
+    few = 0 < len(runs) <= max(MAX_RUNS, len(index) // RUN_ROWS)
+
+    def take(s: pd.Series) -> pd.Series:
+        if len(runs) == 1:
+            return s.loc[runs[0][0]:runs[0][1]]
+        if few and isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            return _sliced_texts(s, runs, acc)
+        return s[acc]
+    return take
+
+
+def _sliced_texts(s: pd.Series, runs: list[tuple], acc: pd.Index) -> pd.Series:
+    """The runs of an Arrow-backed text column as one column made of slices of its own buffers (no copy)."""
+    assert s.index.is_monotonic_increasing          # label runs of a column in the file's order
+    whole = s.array.__arrow_array__()               # the column's chunked array itself
+    first, last = (s.index.get_indexer([r[i] for r in runs]) for i in (0, 1))
+    chunks = [c for a, b in zip(first, last + 1) for c in whole.slice(a, b - a).chunks]
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=whole.type), dtype=s.dtype), index=acc, copy=False)
+
+
 def _accepted_frame(df, log: RowLog, where, values: dict, key: pd.Series) -> pd.DataFrame:
-    acc = df.index[log.ok]
-    if len(acc) == len(df) and len(acc):     # every row of the part: slices, so its texts are not copied
-        def take(s: pd.Series) -> pd.Series:
-            return s.loc[acc[0]:acc[-1]]
-    else:
-        def take(s: pd.Series) -> pd.Series:
-            return s[acc]
+    take = _picker(df.index, log.ok)
     by = shared_texts(take(where.located_by))
     accuracy = shared_texts(by.map(ACCURACY).where(by != "coordinates", take(where.datum).map(ACCURACY)))
     return pd.DataFrame({

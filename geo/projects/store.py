@@ -149,7 +149,7 @@ def _forget_connections_after_fork(engine) -> None:
 class Store:
     def __init__(self, url: str | None = None):
         self.url = _sqlalchemy_url(url or default_url())
-        # a pooled PostgreSQL connection may have been closed by the server: ping it before use (a file needs not)
+        # a pooled PostgreSQL connection may have been closed by the server: ping it before use (a file need not be)
         self.engine = create_engine(self.url, future=True, pool_pre_ping=not self.url.startswith("sqlite"))
         self.kind = self.engine.dialect.name          # sqlite | postgresql
         self._version, self._version_at = 0, -1e9

@@ -10,7 +10,7 @@ import { state, t } from "./state.js";
 import { styleFor } from "./style.js";
 
 const CLUSTER = { radius: 45, minZoom: 7, maxZoom: 14, extent: 256 };   // radius in px (extent 256 = tile px); above 14: single points
-const KEPT = 6;      // indexes of recent filter choices kept besides the unfiltered one: going back is instant
+const KEPT = 1;      // points of recent filter choices' indexes kept, per point placed: going back is instant
 
 export function radiusFor(investment) {
   const v = Number(investment);
@@ -33,7 +33,7 @@ export class ProjectLayer {
     this.drawn = L.layerGroup();
     this.group.addLayer(this.drawn);
     this.indexes = new Map();
-    this.setShown(this.placed);
+    this.setShown(this.placed, "");
     map.on("moveend zj:datum", () => this.redraw());
     this.group.on("add", () => this.redraw());
   }
@@ -74,18 +74,28 @@ export class ProjectLayer {
     return out;
   }
 
-  // The rows (indices into the feed) that pass the filters, indexed (or the index kept for the same
-  // ``choice`` of filters: "" is every placed row), then drawn.
-  setShown(list, choice = "") {
-    let index = this.indexes.get(choice);
-    if (!index) {
-      index = this.indexFor(list);
-      if (choice && this.indexes.size > KEPT) this.indexes.delete(Array.from(this.indexes.keys()).find((k) => k));
-      this.indexes.set(choice, index);
-    }
+  // The rows (indices into the feed) that pass the filters, indexed, then drawn. ``choice`` names the filters
+  // chosen ("": none, every placed row): its index is kept, and used again when that choice comes back.
+  setShown(list, choice = null) {
+    let index = choice === null ? undefined : this.indexes.get(choice);
+    if (index) this.indexes.delete(choice);               // kept last: the most recently used
+    else index = this.indexFor(list);
+    if (choice !== null) this.keep(choice, index);
     this.shown = list;
     this.index = index;
     this.redraw();
+  }
+
+  // The unfiltered index always; of the others the most recent, as long as together they index no more
+  // points than are placed (an index's memory grows with its points).
+  keep(choice, index) {
+    this.indexes.set(choice, index);
+    let held = 0;
+    for (const [k, ix] of Array.from(this.indexes).reverse()) {
+      if (k === "") continue;
+      held += ix.points.length;
+      if (held > KEPT * this.placed.length && k !== choice) this.indexes.delete(k);
+    }
   }
 
   indexFor(list) {
