@@ -21,8 +21,10 @@ def check_name(df: pd.DataFrame, log: RowLog) -> None:
     log.reject(df["name"] == "", "项目名称为空", "project name is blank", "name")
 
 
-def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, list_year: int) -> dict[str, pd.Series]:
-    """Money (in 亿元), year and sector as typed values, rejecting what cannot be read."""
+def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict,
+                 file_years: tuple[pd.Series, pd.Series]) -> dict[str, pd.Series]:
+    """Money (in 亿元), year and sector as typed values, rejecting what cannot be read. ``file_years``: the
+    whole file's ``years`` (read once for the file's keys), of which ``df`` is a part."""
     out = {}
     for f in ("investment", "investment_year"):
         v = money(df[f], scale.get(f, 1.0))
@@ -30,7 +32,7 @@ def check_values(df: pd.DataFrame, data: PlanData, log: RowLog, scale: dict, lis
                    lambda i, f=f: f"'{df.at[i, f]}' is not a number (100 million yuan)", f)
         log.reject(v < 0, "金额不能为负", "an amount cannot be negative", f)
         out[f] = v
-    year, bad = years(df, list_year)
+    year, bad = (s[df.index] for s in file_years)
     log.reject(bad, lambda i: f"年份“{df.at[i, 'year']}”无效，应为{YEARS[0]}–{YEARS[1]}之间的整数",
                lambda i: f"year '{df.at[i, 'year']}' is invalid; expected a whole number in {YEARS[0]}–{YEARS[1]}", "year")
     out["year"] = year

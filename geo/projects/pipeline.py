@@ -125,7 +125,8 @@ def prepare(mapped: Mapped | pd.DataFrame, data: PlanData, *, datum: str | None 
     t0 = time.perf_counter()
     log = RowLog(df, {f: c for c, f in mapped.mapping.items() if f})
     step = Step(data, parse_datum(datum), mapped.scale, year or dt.date.today().year, filename)
-    step.key, step.repeat_of = checks.project_keys(df, checks.years(df, step.year)[0])     # repeats: whole file
+    step.years = checks.years(df, step.year)
+    step.key, step.repeat_of = checks.project_keys(df, step.years[0])     # repeats: over the whole file
     _give_back()
     step.timings["validate_s"] = time.perf_counter() - t0
     parts = []
@@ -160,6 +161,7 @@ class Step:
     scale: dict
     year: int
     filename: str
+    years: tuple[pd.Series, pd.Series] | None = None      # each row's year, and whether it is invalid
     key: pd.Series | None = None
     repeat_of: pd.Series | None = None
     timings: dict = field(default_factory=lambda: {"validate_s": 0.0, "join_s": 0.0})
@@ -169,7 +171,7 @@ class Step:
         t0, df = time.perf_counter(), log.df
         checks.check_name(df, log)
         where = locate(df, self.data, self.datum, log, self.filename)
-        values = checks.check_values(df, self.data, log, self.scale, self.year)
+        values = checks.check_values(df, self.data, log, self.scale, self.years)
         checks.refuse_repeats(df, self.repeat_of, log)
         out = _accepted_frame(df, log, where, values, self.key)
         t1 = time.perf_counter()
