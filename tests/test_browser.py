@@ -234,6 +234,44 @@ def test_projects_clustered_filtered_and_escaped(watched):
     page.screenshot(path=str(ARTIFACTS / "map-projects.png"))
 
 
+DISCS = """() => { const p = ZhujiMap.layers.projects.layer, b = ZhujiMap.map.getBounds();
+    const want = p.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], Math.round(ZhujiMap.map.getZoom()));
+    const spots = {};
+    for (const f of want) if (!f.properties.cluster) spots[f.geometry.coordinates] = (spots[f.geometry.coordinates] || 0) + 1;
+    const counts = want.filter((f) => f.properties.cluster).map((f) => f.properties.point_count)
+        .concat(Object.values(spots).filter((n) => n > 1));
+    const shown = [...document.querySelectorAll(".leaflet-marker-icon.zj-cluster")].map((e) =>
+        [Number(e.textContent), e.className.match(/zj-disc-(\\w)/)[1]]);
+    const size = (n) => (n < 10 ? "s" : n < 100 ? "m" : "l");
+    return {want: counts.sort((a, b) => a - b), shown: shown.map((x) => x[0]).sort((a, b) => a - b),
+            sized: shown.every(([n, s]) => size(n) === s)}; }"""
+
+
+def test_discs_are_moved_and_relabelled_to_match_the_filter(watched):
+    """A filter change or a pan moves and relabels the discs already on the map (no new markers); every disc
+    still shows its cluster's count at its size, also after the layer is switched off and on again."""
+    page = watched.open("/")
+    before = page.evaluate(DISCS)
+    assert before["want"] and before["shown"] == before["want"] and before["sized"], before
+    page.evaluate("window.__els = ZhujiMap.layers.projects.layer.discs.map((m) => m.getElement())")
+    largest = page.evaluate("""() => { const c = ZhujiMap.layers.projects.layer.counts("sector");
+        return Object.keys(c).sort((a, b) => c[b] - c[a])[0]; }""")         # a choice that still has discs
+    page.select_option("#zj-filters-projects select[name=sector]", largest)
+    after = page.evaluate(DISCS)
+    assert after["shown"] == after["want"] and after["sized"] and after["want"] != before["want"], after
+    assert page.evaluate("""ZhujiMap.layers.projects.layer.discs.every((m, i) =>
+        i >= window.__els.length || m.getElement() === window.__els[i])"""), "discs are kept and moved"
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="重大项目").locator("input")
+    toggle.click()
+    assert page.locator(".leaflet-marker-icon.zj-cluster").count() == 0
+    toggle.click()
+    again = page.evaluate(DISCS)
+    assert again["shown"] == after["want"] and again["sized"], again
+    page.select_option("#zj-filters-projects select[name=sector]", "")
+    assert page.evaluate(DISCS)["shown"] == before["want"]
+    assert watched.errors == []
+
+
 def test_download_buttons(watched):
     page = watched.open("/")
     page.click("#zj-download summary")

@@ -169,6 +169,29 @@ def test_table_filters_edits_links_to_the_map_and_exports_the_selection(page, si
     assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == target
 
 
+def test_every_filter_shows_the_rows_and_total_the_store_holds(page, site):
+    """Each choice of year, list, sector, status and town (a project of several towns under each of them)
+    shows the rows and investment total counted here from the table's rows as served."""
+    page.goto(site + "/work/projects")
+    page.wait_for_selector("body[data-ready='1']")
+    table = page.request.get(site + "/api/work/table.json").json()
+    rows = [dict(zip(table["fields"], r)) for r in table["rows"]]
+    tests = {"#f-year": lambda r, v: str(r["year"]) == v, "#f-batch": lambda r, v: str(r["import_id"]) == v,
+             "#f-sector": lambda r, v: r["sector"] == v, "#f-status": lambda r, v: r["status"] == v,
+             "#f-town": lambda r, v: r["town_code"] == v or v in (r["town_codes"] or "").split(";")}
+    seen = 0
+    for sel, test in tests.items():
+        for value in page.eval_on_selector(sel, "s => [...s.options].map(o => o.value).filter(Boolean)"):
+            page.select_option(sel, value)
+            want = [r for r in rows if test(r, value)]
+            page.wait_for_function("(n) => document.body.dataset.filtered === String(n)", arg=len(want), timeout=10_000)
+            inv = f"{round(sum(r['investment'] or 0 for r in want), 2):,.2f}".rstrip("0").rstrip(".")
+            assert f"显示 {len(want)} / {len(rows)} 个项目，总投资 {inv} 亿元" in page.inner_text("#summary"), (sel, value)
+            seen += bool(want)
+        page.select_option(sel, "")
+    assert seen >= 8 and any(";" in (r["town_codes"] or "") for r in rows), "choices with rows, a project of several towns"
+
+
 def test_an_admin_rolls_a_list_back(page, site):
     page.goto(site + "/work/batches")
     second = page.locator("#batches tbody tr", has_text="第二批")

@@ -25,8 +25,7 @@ function fill(map, def, body, layer) {
   const selects = {}, counter = el("div", "zj-filter-count"), total = layer.placed.length;
   const apply = () => {
     const t0 = performance.now();
-    const tests = Object.keys(selects).filter((k) => selects[k].value).map((k) => layer.matcher(k, selects[k].value));
-    const shown = tests.length ? layer.placed.filter((i) => tests.every((ok) => ok(i))) : layer.placed;
+    const shown = layer.select(Object.fromEntries(Object.keys(selects).map((k) => [k, selects[k].value])));
     const choice = shown.length === total ? "" : Object.keys(selects).map((k) => k + "=" + selects[k].value).join("&");
     layer.setShown(shown, choice);
     counter.textContent = t("map.shown") + " " + shown.length + " / " + total;

@@ -18,9 +18,23 @@ export function radiusFor(investment) {
   return Math.max(4, Math.min(18, 3 + 1.5 * Math.sqrt(v)));
 }
 
+// A disc's size by its count; its width, height and centring are the CSS class's (app.css), so that a disc
+// showing another count only changes its text and class, with no new icon.
+const discClass = (n) => "zj-cluster zj-disc-" + (n < 10 ? "s" : n < 100 ? "m" : "l");
+
 function clusterIcon(n) {
-  const size = n < 10 ? 24 : n < 100 ? 30 : 36;
-  return L.divIcon({ html: el("span", null, String(n)), className: "marker-cluster zj-cluster", iconSize: L.point(size, size) });
+  return L.divIcon({ html: el("span", null, String(n)), className: "marker-cluster " + discClass(n), iconSize: null });
+}
+
+// The icon keeps the span it shows and its options follow the class, so that a disc whose layer is shown
+// again (Leaflet makes its element anew from the options) looks as it did.
+function relabel(m, n) {
+  const o = m.options.icon.options, cls = "marker-cluster " + discClass(n);
+  o.html.textContent = String(n);
+  if (o.className !== cls) {
+    m.getElement().className = m.getElement().className.replace(o.className, cls);
+    o.className = cls;
+  }
 }
 
 export class ProjectLayer {
@@ -30,8 +44,10 @@ export class ProjectLayer {
     this.placed = [];
     for (let i = 0; i < data.n; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) this.placed.push(i);
     this.group = state.groups[def.id];
-    this.drawn = L.layerGroup();
-    this.group.addLayer(this.drawn);
+    this.drawn = L.layerGroup();                              // single projects, drawn again at each redraw
+    this.discLayer = L.layerGroup();
+    this.discs = [];
+    this.group.addLayer(this.drawn).addLayer(this.discLayer);
     this.indexes = new Map();
     this.setShown(this.placed, "");
     map.on("moveend zj:datum", () => this.redraw());
@@ -50,12 +66,22 @@ export class ProjectLayer {
     return words ? (v >= 0 ? words[v] : null) : v;
   }
 
-  // The rows that carry a coded field's value: compared as small integers, not words.
-  matcher(key, wanted) {
-    const col = this.cols[key], words = this.values[key];
-    if (!words) return (i) => String(col[i] ?? "") === wanted;
-    const code = words.findIndex((w) => String(w) === wanted);
-    return (i) => col[i] === code;
+  // The placed rows whose fields hold every chosen value ({sector: "交通强省", …}; "" chooses nothing).
+  // A coded field is compared as a small integer, in one loop over the rows (no closure per row and field).
+  select(chosen) {
+    const tests = Object.keys(chosen).filter((k) => chosen[k] !== "").map((k) => {
+      const words = this.values[k], col = this.cols[k];
+      if (!words) return [col.map((v) => String(v ?? "")), chosen[k]];
+      return [col, words.findIndex((w) => String(w) === chosen[k])];
+    });
+    if (!tests.length) return this.placed;
+    const out = [];
+    for (const i of this.placed) {
+      let ok = true;
+      for (let k = 0; ok && k < tests.length; k++) ok = tests[k][0][i] === tests[k][1];
+      if (ok) out.push(i);
+    }
+    return out;
   }
 
   // The number of rows (placed ones unless given) per value of a field.
@@ -107,20 +133,28 @@ export class ProjectLayer {
     return new Supercluster(CLUSTER).load(points);
   }
 
+  // Discs (clusters, and projects sharing one spot) are kept from one redraw to the next and only moved and
+  // relabelled: adding and removing them took most of a redraw (151 discs: a pan 22 → 2 ms, a filter 35–90 → 3–24 ms).
   redraw() {
     if (!this.map.hasLayer(this.group)) return;
     const b = this.map.getBounds(), sw = fromMap(b.getSouthWest()), ne = fromMap(b.getNorthEast());
     const items = this.index.getClusters([sw.lng, sw.lat, ne.lng, ne.lat], Math.round(this.map.getZoom()));
     const singles = new Map();
+    let used = 0;
     this.drawn.clearLayers();
     for (const f of items) {
-      if (f.properties.cluster) this.drawn.addLayer(this.clusterMarker(f));
+      const [lon, lat] = f.geometry.coordinates, n = f.properties.point_count;
+      if (f.properties.cluster) this.disc(used++, lon, lat, n, { cluster: f.properties.cluster_id });
       else {
-        const key = f.geometry.coordinates.join(",");            // the same spot: one disc, listed on click
+        const key = lon + "," + lat;                            // the same spot: one disc, listed on click
         singles.set(key, (singles.get(key) || []).concat(f.properties.i));
       }
     }
-    singles.forEach((rows) => this.drawn.addLayer(rows.length > 1 ? this.stackMarker(rows) : this.marker(rows[0])));
+    singles.forEach((rows) => {
+      if (rows.length === 1) this.drawn.addLayer(this.marker(rows[0]));
+      else this.disc(used++, this.value(rows[0], "lon"), this.value(rows[0], "lat"), rows.length, { rows });
+    });
+    this.discs.splice(used).forEach((m) => this.discLayer.removeLayer(m));
     this.drawnCount = items.length;
   }
 
@@ -134,23 +168,27 @@ export class ProjectLayer {
     return m;
   }
 
-  clusterMarker(f) {
-    const [lon, lat] = f.geometry.coordinates, id = f.properties.cluster_id;
-    const m = L.marker(toMap(lon, lat), { icon: clusterIcon(f.properties.point_count), pane: "zj-" + this.def.id,
-                                          keyboard: true, title: t("map.cluster_hint", { n: f.properties.point_count }) });
-    m.on("click", () => {
-      const z = this.index.getClusterExpansionZoom(id);
-      this.map.flyTo(m.getLatLng(), Math.min(z, this.map.getMaxZoom()), { duration: 0.4 });
-    });
-    return m;
+  // The k-th disc of this redraw: n projects, a cluster (``what.cluster``: zooms in) or several on one spot
+  // (``what.rows``: listed). A disc kept from the last redraw is moved and relabelled.
+  disc(k, lon, lat, n, what) {
+    const ll = toMap(lon, lat), title = t(what.rows ? "map.stack_hint" : "map.cluster_hint", { n });
+    let m = this.discs[k];
+    if (!m) {
+      m = this.discs[k] = L.marker(ll, { icon: clusterIcon(n), pane: "zj-" + this.def.id, keyboard: true, title });
+      m.on("click", () => this.open(m));
+      this.discLayer.addLayer(m);
+    } else {
+      m.setLatLng(ll);
+      if (m.count !== n) relabel(m, n);
+      if (m.options.title !== title) m.getElement().title = m.options.title = title;
+    }
+    Object.assign(m, { count: n, what });
   }
 
-  stackMarker(rows) {
-    const ll = toMap(this.value(rows[0], "lon"), this.value(rows[0], "lat"));
-    const m = L.marker(ll, { icon: clusterIcon(rows.length), pane: "zj-" + this.def.id, keyboard: true,
-                             title: t("map.stack_hint", { n: rows.length }) });
-    m.on("click", () => this.listAt(ll, rows));
-    return m;
+  open(m) {
+    if (m.what.rows) return this.listAt(m.getLatLng(), m.what.rows);
+    const z = this.index.getClusterExpansionZoom(m.what.cluster);
+    this.map.flyTo(m.getLatLng(), Math.min(z, this.map.getMaxZoom()), { duration: 0.4 });
   }
 
   // Several projects on one spot: a list; each name opens that project's own popup.
