@@ -156,6 +156,22 @@ def test_two_imports_at_once_give_the_right_counts(store_url, tmp_path):
     assert app.extensions["zhuji"].store.count() == 300
 
 
+def test_the_map_feed_of_another_worker_follows_an_import(store_url, tmp_path):
+    """Two app instances, as two workers: one imports; the other's map feed, asked for while its copy of the
+    projects is rebuilt, shows the new project as soon as that copy is in (not the older copy for good)."""
+    import time
+    a, b = (server.create_app({"token": TOKEN, "database_url": store_url, "data_dir": tmp_path}) for _ in range(2))
+    row = lambda i: [f"W{i}", f"工作进程项目{i}", *FENGQIAO, "", "", "", "", ""]
+    assert post(a.test_client(), csv_bytes([row(1)]), "w1.csv").status_code == 200
+    feed = lambda: b.test_client().get("/api/map/projects.json").get_json()
+    assert feed()["columns"]["name"] == ["工作进程项目1"]
+    assert post(a.test_client(), csv_bytes([row(2)]), "w2.csv").status_code == 200
+    deadline = time.monotonic() + 10
+    while sorted(names := feed()["columns"]["name"]) != ["工作进程项目1", "工作进程项目2"] and time.monotonic() < deadline:
+        pass
+    assert sorted(names) == ["工作进程项目1", "工作进程项目2"]
+
+
 def test_csv_exports_neutralise_formulas(client):
     post(client, csv_bytes([["F1", "=HYPERLINK(\"http://evil\")", *FENGQIAO, "", "@SUM(1)", "", "", ""]]), "f.csv")
     text = client.get("/api/export/projects.csv").data.decode("utf-8-sig")

@@ -178,8 +178,10 @@ class Services:
         return self._pages[key]
 
     # ---------------------------------------------------------------- projects, cached per data version
-    def _per_version(self, name: str, build) -> Cached:
-        v = self.store.version()
+    def _per_version(self, name: str, build, version: int | None = None) -> Cached:
+        """``build()`` kept until the data version moves on (the store's, or ``version``: that of the copy it
+        is built from)."""
+        v = self.store.version() if version is None else version
         hit = self._projects.get(name)
         if hit is None or hit[0] != v:
             hit = (v, build())
@@ -203,18 +205,22 @@ class Services:
         """What the map needs to draw and filter 100,000 projects: columns, not GeoJSON (¼ of the bytes);
         repeated words (sector, status, town, year) as codes into a short list, so the browser parses
         less and filters and counts on small integers."""
-        def build():
-            f = self.projects()
-            return Cached(dumps(map_feed(f.loc[f["lon"].notna()])), "application/json")
-        return self._per_version("feed", build)
+        version, f = self.snapshot.versioned()
+        # kept by the version of the copy it is made from: while a newer copy is built, the feed of the older
+        # one must not be taken for the newer data
+        return self._per_version("feed", lambda: Cached(dumps(map_feed(f.loc[f["lon"].notna()])), "application/json"),
+                                 version)
 
     def import_file(self, filename: str, content: bytes, *, commit: bool = True, **options):
         """The one import: ``commit=False`` previews (nothing stored)."""
         opts = ImportOptions(limits=self.limits, **options)
         return import_file(filename, content, self.data, store=self.store if commit else None, options=opts)
 
-    def version_for(self, path: str) -> int:
-        """Data version of what a URL shows: projects change at run time; plan layers only on restart."""
+    def version_for(self, path: str) -> int | None:
+        """Data version of what a URL shows: projects change at run time; plan layers only on restart. The map's
+        feed is made from the copy of the projects, which follows the store a rebuild later: its version."""
+        if path == "/api/map/projects.json":
+            return self.snapshot.versioned()[0]
         return self.store.version() if "projects" in path else 0
 
 

@@ -92,24 +92,31 @@ class Snapshot:
         self._building = False
 
     def frame(self) -> pd.DataFrame:
+        return self.versioned()[1]
+
+    def versioned(self) -> tuple[int | None, pd.DataFrame]:
+        """The copy to answer from and the data version it holds: older than the store's while a newer copy
+        is built in the background (what is made from the copy is kept by this version, not the store's)."""
         if self.store.engine is None:          # the store is unavailable: no projects, the reason is in /healthz
-            return _compact(pd.DataFrame(columns=COLUMNS))
-        version = self.store.version()
-        have, df = self._current
-        if have == version:
-            return df
-        if df is None:                         # the very first copy: nothing older to answer from
-            return self.refresh()
+            return None, _compact(pd.DataFrame(columns=COLUMNS))
+        current = self._current
+        if current[0] == self.store.version():
+            return current
+        if current[1] is None:                 # the very first copy: nothing older to answer from
+            return self._refreshed()
         self._start_background()
-        return df
+        return current
 
     def refresh(self) -> pd.DataFrame:
         """Build now (the first copy, or in the process that just wrote)."""
+        return self._refreshed()[1]
+
+    def _refreshed(self) -> tuple[int, pd.DataFrame]:
         with self._lock:
             version = self.store.version()
             if self._current[0] != version:
                 self._current = (version, read_frame(self.store))
-            return self._current[1]
+            return self._current
 
     def _start_background(self) -> None:
         with self._lock:
