@@ -306,9 +306,18 @@ def zone_sectors(data: PlanData) -> dict[str, set[str]]:
     return {names[r["zone_id"]]: set(r["sectors"].split(";")) for _, r in df.iterrows()}
 
 
+PLAN_FIT_INPUTS = ["zones", "sector", "cluster", "axis_branch", "axis_distance_m"]
+
+
 def plan_fit(df: pd.DataFrame, data: PlanData) -> pd.Series:
     """A one-line hint per project: its zones and cluster, whether its sector matches a zone's lead
     industry, how far the (schematic) axis is. Worded as a hint for reading, not a compliance finding."""
+    keys = df[PLAN_FIT_INPUTS].astype(object).where(df.notna(), None)
+    return pd.Series(plan_hints(keys.itertuples(index=False, name=None), data), index=df.index, dtype=object)
+
+
+def plan_hints(records, data: PlanData) -> list[str]:
+    """``plan_fit`` of records (zones, sector, cluster, axis branch, distance to it), a missing value None."""
     fits = zone_sectors(data)
 
     def hint(zones: str, sector: str, cluster: str, axis: str, dist) -> str:
@@ -325,5 +334,4 @@ def plan_fit(df: pd.DataFrame, data: PlanData) -> pd.Series:
             parts.append(f"距{axis}发展轴约{dist / 1000:.1f}公里（示意线）")
         return "；".join(parts) + "。（提示，非审查结论）"
 
-    keys = df[["zones", "sector", "cluster", "axis_branch", "axis_distance_m"]].astype(object).where(df.notna(), None)
-    return pd.Series([hint(*r) for r in keys.itertuples(index=False, name=None)], index=df.index, dtype=object)
+    return [hint(*r) for r in records]

@@ -5,6 +5,7 @@ the caches of what is served. Nothing is loaded at import time.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +35,19 @@ from .uploads import Uploads
 from .users import Users
 
 log = logging.getLogger("zhuji_map")
+WARM_MAX = 200_000      # projects: a larger store is copied on first use, not by every worker as it starts (memory)
+WARM_WAIT = 60          # s a fork waits for the warm-up (gunicorn --preload): a thread must not be copied mid-way
+_warming: set[threading.Thread] = set()
+
+
+def _before_fork() -> None:
+    """A process forked while a warm-up runs would inherit its locks held and its work half done: the fork
+    waits for it (only a ``--preload`` master forks after the app is made; its workers then start warm)."""
+    for t in list(_warming):
+        t.join(WARM_WAIT)
+
+
+os.register_at_fork(before=_before_fork)
 MAP_FIELDS = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by", "year", "investment"]
 CODED_FIELDS = ("sector", "status", "town_name", "located_by", "year")
 
@@ -149,6 +163,23 @@ class Services:
         self._projects: dict[str, tuple[int, Cached]] = {}
         self._lock = threading.Lock()
         self.page(DEFAULT_VIEW, "zh")               # the first visitor should not wait for Folium
+        self._start_warm()
+
+    def _start_warm(self) -> None:
+        """The projects' copy and the map's feed made in the background as the process starts: without it the
+        first visitor of each worker waited for them (100,000 projects: 2–3 s on the map's first draw)."""
+        def run():
+            try:
+                if self.store.engine is not None and self.store.count() <= WARM_MAX:
+                    self.projects_feed()
+            except Exception:                         # made on first use instead; the reason is logged
+                log.exception("warming the projects' copy failed")
+            finally:
+                _warming.discard(threading.current_thread())
+
+        t = threading.Thread(target=run, name="projects-warm", daemon=True)
+        _warming.add(t)
+        t.start()
 
     def _context_frame(self):
         d = self.data

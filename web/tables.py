@@ -6,8 +6,9 @@ import json
 
 import pandas as pd
 
-from geo.analysis import in_town, plan_fit
+from geo.analysis import PLAN_FIT_INPUTS, in_town, plan_hints
 from geo.geojson import dumps
+from geo.projects import query
 from geo.projects.columns import unit_of
 from geo.projects.mapping import MONEY, PER_YI, from_yi
 
@@ -28,12 +29,14 @@ HIDDEN = ["key", "lon", "lat", "located_by", "town_codes", "town_code", "extra"]
 
 
 def table_rows(store, data) -> Cached:
-    """Every project as a compact row (fields + rows, not GeoJSON): the browser filters 100,000 of them."""
-    df = store.projects()
-    df["plan_fit"] = plan_fit(df, data) if len(df) else []
-    cols = HIDDEN + list(TABLE_FIELDS)
-    part = df[cols].astype(object).where(df[cols].notna(), None)
-    return Cached(dumps({"fields": cols, "rows": part.to_numpy().tolist()}), "application/json")
+    """Every project as a compact row (fields + rows, not GeoJSON): the browser filters 100,000 of them. Made
+    from the store's row tuples, with no frame in between (110,000 projects: 8 → 3 s per data version)."""
+    names = HIDDEN + [f for f in TABLE_FIELDS if f != "plan_fit"]
+    found = query.every_row(store, names)
+    at = [names.index(c) for c in PLAN_FIT_INPUTS]
+    hints = plan_hints(([r[i] for i in at] for r in found), data)
+    return Cached(dumps({"fields": [*names, "plan_fit"], "rows": [[*r, h] for r, h in zip(found, hints)]}),
+                  "application/json")
 
 
 def filtered(df: pd.DataFrame, args) -> pd.DataFrame:

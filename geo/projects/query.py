@@ -89,6 +89,13 @@ def frame(store, **filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
 
 
+def every_row(store, names: list[str]) -> list[tuple]:
+    """The named columns of every project in key order, as row tuples read through ``rows()`` (the project
+    table: 110,000 projects took 4.4 s as SQLAlchemy rows of every column made into a frame, 1.1 s so)."""
+    with store.engine.connect() as conn:
+        return rows(store, conn, f"SELECT {', '.join('p.' + c for c in names)} FROM projects p ORDER BY p.key", {})
+
+
 NEAR_COLUMNS = ["key", "name", "sector", "year", "accuracy", "lon", "lat"]
 
 
