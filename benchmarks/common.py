@@ -132,6 +132,27 @@ def worker_rss(master: int) -> list[float]:
     return [r for r in (rss_mb(p) for p in pids) if r is not None]
 
 
+def settled(master: int, timeout: float = 120) -> float:
+    """Wait until a server's workers have finished their start-up work (each makes its copy of the projects in
+    the background): their CPU time grows by less than a tenth of the wall time over half a second. Seconds."""
+    def cpu() -> float:
+        total = 0.0
+        for pid in [master, *children(master)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        before = cpu()
+        time.sleep(0.5)
+        if cpu() - before < 0.05:
+            break
+    return time.time() - t0
+
+
 def timed(fn, *a, **kw) -> tuple[float, object]:
     """(milliseconds, result)"""
     t = time.perf_counter()

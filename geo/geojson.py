@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import geopandas as gpd
 import orjson
@@ -32,6 +33,8 @@ def feature_collection(gdf: gpd.GeoDataFrame, id_field: str = "id", *, exclude=(
 
 
 def _default(v):
+    if isinstance(v, Decimal):                # a NUMERIC column (e.g. one a DBA or QGIS made in PostGIS)
+        return float(v)
     if hasattr(v, "isoformat"):
         return v.isoformat()
     if hasattr(v, "item"):

@@ -1,6 +1,8 @@
 """Holding under hostile files, wrong boundary files, big stores and concurrent writes: every failure a
 clear answer naming its cause, never a crash or a 500 (issue 14's defects, one regression test each)."""
 import io
+import subprocess
+import sys
 import threading
 import zipfile
 
@@ -168,7 +170,7 @@ def test_the_map_feed_of_another_worker_follows_an_import(store_url, tmp_path):
     def shown_within_seconds(names):          # another worker sees a write within VERSION_TTL and a rebuild
         deadline = time.monotonic() + 10
         while (got := feed()) != names and time.monotonic() < deadline:
-            pass
+            time.sleep(0.02)                  # poll interval: the rebuild it waits for needs the GIL too
         return got
     assert shown_within_seconds(["工作进程项目1"]) == ["工作进程项目1"]
     assert post(a.test_client(), csv_bytes([row(2)]), "w2.csv").status_code == 200
@@ -209,6 +211,38 @@ def test_a_worker_starts_with_the_projects_copy_and_map_feed_made_and_a_fork_wai
     assert b.test_client().get("/api/map/projects.json").get_json()["columns"]["name"] == ["开机即备项目"]
 
 
+FORK_WHILE_WARMING = '''
+import os, sys, threading
+import server
+from geo.projects import snapshot
+real, started, go = snapshot.read_frame, threading.Event(), threading.Event()
+
+def held(store):
+    started.set()
+    go.wait(30)
+    return real(store)
+
+snapshot.read_frame = held
+app = server.create_app({"database_url": sys.argv[1], "data_dir": sys.argv[2]})
+assert started.wait(30)
+threading.Timer(0.3, go.set).start()    # the warm-up goes on while the fork below waits for it
+pid = os.fork()
+if pid == 0:                            # the worker: its copy whole, its lock free
+    snap = app.extensions["zhuji"].snapshot
+    os._exit(0 if snap._current[0] is not None and not snap._lock.locked() else 3)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+'''
+
+
+def test_a_preload_master_forks_its_workers_only_once_the_warm_up_is_done(tmp_path):
+    """gunicorn --preload: the master makes the app (and starts its warm-up), then forks the workers. A fork
+    during the warm-up waits for it: a worker never inherits the copy's lock held and the copy half made."""
+    from tests.conftest import REPO
+    r = subprocess.run([sys.executable, "-c", FORK_WHILE_WARMING, f"sqlite:///{tmp_path / 'p.sqlite'}", str(tmp_path)],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
 def test_csv_exports_neutralise_formulas(client):
     post(client, csv_bytes([["F1", "=HYPERLINK(\"http://evil\")", *FENGQIAO, "", "@SUM(1)", "", "", ""]]), "f.csv")
     text = client.get("/api/export/projects.csv").data.decode("utf-8-sig")
@@ -226,6 +260,7 @@ def test_a_corrupt_store_file_leaves_the_plan_layers_served_and_says_what_to_do(
     assert "项目库文件已损坏" in problems and str(tmp_path / "projects.sqlite") in problems and "backup" in problems
     assert c.get("/api/layers/towns.geojson").status_code == 200 and c.get("/").status_code == 200
     assert c.get("/api/layers/projects.geojson").get_json()["features"] == []
+    assert c.get("/api/work/table.json", headers=AUTH).get_json()["rows"] == []           # the workbench's table
     r = c.post("/api/projects", json={"name": "x", "town": "枫桥镇"}, headers=AUTH)
     assert r.status_code == 503 and "项目库文件已损坏" in r.get_json()["zh"]
 

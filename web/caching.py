@@ -119,7 +119,8 @@ class ResponseCache:
         body = b"".join(result)
         if hasattr(result, "close"):
             result.close()
-        self._store(key, (version, captured["status"], captured["headers"], body, h["ETag"]))
+        if self.version_for(environ.get("PATH_INFO", "")) == version:   # what the body shows may have moved on
+            self._store(key, (version, captured["status"], captured["headers"], body, h["ETag"]))
         return [body]
 
     def _store(self, key, entry) -> None:

@@ -10,7 +10,7 @@ from .assets import STATIC, VENDOR, is_served
 from .errors import ApiError, not_found
 from .i18n import request_lang
 from .openapi import openapi_document
-from .services import services
+from .services import MAP_FEED, services
 from .tiles import RULE as TILE_RULE
 from .tiles import tile
 
@@ -54,7 +54,7 @@ def layer_geojson(layer_id):
     return s.layers[layer_id].response()
 
 
-@bp.get("/api/map/projects.json")
+@bp.get(MAP_FEED)
 def map_projects():
     return services().projects_feed().response(max_age=0)
 

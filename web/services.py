@@ -4,6 +4,7 @@ the caches of what is served. Nothing is loaded at import time.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -36,18 +37,27 @@ from .users import Users
 
 log = logging.getLogger("zhuji_map")
 WARM_MAX = 200_000      # projects: a larger store is copied on first use, not by every worker as it starts (memory)
-WARM_WAIT = 60          # s a fork waits for the warm-up (gunicorn --preload): a thread must not be copied mid-way
+MAP_FEED = "/api/map/projects.json"
 _warming: set[threading.Thread] = set()
 
 
 def _before_fork() -> None:
     """A process forked while a warm-up runs would inherit its locks held and its work half done: the fork
-    waits for it (only a ``--preload`` master forks after the app is made; its workers then start warm)."""
+    waits for it to end, however long (only a ``--preload`` master forks after the app is made, and its
+    workers then start warm; the work is bounded by WARM_MAX and the store's own timeouts)."""
     for t in list(_warming):
-        t.join(WARM_WAIT)
+        t.join()
 
 
 os.register_at_fork(before=_before_fork)
+
+
+def _yield_cpu() -> None:
+    """Linux: this thread (the warm-up) at a lower priority, so that requests to other workers go first."""
+    with contextlib.suppress(AttributeError, OSError):     # not Linux: the same work at the same priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
 MAP_FIELDS = ["lon", "lat", "key", "name", "sector", "status", "town_name", "located_by", "year", "investment"]
 CODED_FIELDS = ("sector", "status", "town_name", "located_by", "year")
 
@@ -161,6 +171,7 @@ class Services:
         self.accuracy = {lid: set(self.data.layer(lid)["accuracy"]) for lid in PLAN_LAYER_IDS}
         self._pages: dict[tuple[str, str], Cached] = {}
         self._projects: dict[str, tuple[int, Cached]] = {}
+        self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self.page(DEFAULT_VIEW, "zh")               # the first visitor should not wait for Folium
         self._start_warm()
@@ -169,6 +180,7 @@ class Services:
         """The projects' copy and the map's feed made in the background as the process starts: without it the
         first visitor of each worker waited for them (100,000 projects: 2–3 s on the map's first draw)."""
         def run():
+            _yield_cpu()
             try:
                 if self.store.engine is not None and self.store.count() <= WARM_MAX:
                     self.projects_feed()
@@ -177,6 +189,7 @@ class Services:
             finally:
                 _warming.discard(threading.current_thread())
 
+        _ = self.snapshot                             # made here: two threads must not each make one
         t = threading.Thread(target=run, name="projects-warm", daemon=True)
         _warming.add(t)
         t.start()
@@ -211,12 +224,18 @@ class Services:
     # ---------------------------------------------------------------- projects, cached per data version
     def _per_version(self, name: str, build, version: int | None = None) -> Cached:
         """``build()`` kept until the data version moves on (the store's, or ``version``: that of the copy it
-        is built from)."""
+        is built from); made once when several requests (or the warm-up) ask for it at the same time."""
         v = self.store.version() if version is None else version
         hit = self._projects.get(name)
-        if hit is None or hit[0] != v:
-            hit = (v, build())
-            self._projects[name] = hit
+        if hit is not None and hit[0] == v:
+            return hit[1]
+        with self._lock:
+            lock = self._building.setdefault(name, threading.Lock())
+        with lock:
+            hit = self._projects.get(name)
+            if hit is None or hit[0] != v:
+                hit = (v, build())
+                self._projects[name] = hit
         return hit[1]
 
     def projects_geojson(self):
@@ -250,7 +269,7 @@ class Services:
     def version_for(self, path: str) -> int | None:
         """Data version of what a URL shows: projects change at run time; plan layers only on restart. The map's
         feed is made from the copy of the projects, which follows the store a rebuild later: its version."""
-        if path == "/api/map/projects.json":
+        if path == MAP_FEED:
             return self.snapshot.versioned()[0]
         return self.store.version() if "projects" in path else 0
 

@@ -32,7 +32,7 @@ def table_rows(store, data) -> Cached:
     """Every project as a compact row (fields + rows, not GeoJSON): the browser filters 100,000 of them. Made
     from the store's row tuples, with no frame in between (110,000 projects: 8 → 3 s per data version)."""
     names = HIDDEN + [f for f in TABLE_FIELDS if f != "plan_fit"]
-    found = query.every_row(store, names)
+    found = query.every_row(store, names) if store.engine is not None else []     # no store: an empty table
     at = [names.index(c) for c in PLAN_FIT_INPUTS]
     hints = plan_hints(([r[i] for i in at] for r in found), data)
     return Cached(dumps({"fields": [*names, "plan_fit"], "rows": [[*r, h] for r, h in zip(found, hints)]}),

@@ -10,7 +10,7 @@ import urllib.request
 
 import requests
 
-from ..common import BBOX, WORK, Sizes, check, say, stop, wrk
+from ..common import BBOX, WORK, Sizes, check, say, settled, stop, wrk
 from ..data import bbox_file, lua_script, project_frame, sqlite_store
 from ..servers import PYGEOAPI_WORKERS, TOKEN, start_nginx, start_ours, start_pygeoapi
 
@@ -123,6 +123,7 @@ def run(sz: Sizes) -> dict:
             stop(s.proc)
     fresh = start_ours(copy, server="granian")
     try:
+        say(f"  workers' start-up work done after {settled(fresh.proc.pid):.1f} s")   # the target is about imports
         after = after_import(fresh, sz)
     finally:
         stop(fresh.proc)

@@ -128,8 +128,9 @@ class Snapshot:
             try:
                 version = self.store.version()
                 df = read_frame(self.store)
-                with self._lock:
-                    self._current = (version, df)
+                with self._lock:           # a copy made since (after this process's own write) is newer: kept
+                    if self._current[0] is None or version >= self._current[0]:
+                        self._current = (version, df)
             except Exception:
                 log.exception("rebuilding the projects snapshot failed")
             finally:

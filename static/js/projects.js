@@ -29,10 +29,10 @@ function clusterIcon(n) {
 // The icon keeps the span it shows and its options follow the class, so that a disc whose layer is shown
 // again (Leaflet makes its element anew from the options) looks as it did.
 function relabel(m, n) {
-  const o = m.options.icon.options, cls = "marker-cluster " + discClass(n);
+  const o = m.options.icon.options, cls = "marker-cluster " + discClass(n), e = m.getElement();
   o.html.textContent = String(n);
   if (o.className !== cls) {
-    m.getElement().className = m.getElement().className.replace(o.className, cls);
+    if (e) e.className = e.className.replace(o.className, cls);
     o.className = cls;
   }
 }
@@ -141,6 +141,8 @@ export class ProjectLayer {
     const items = this.index.getClusters([sw.lng, sw.lat, ne.lng, ne.lat], Math.round(this.map.getZoom()));
     const singles = new Map();
     let used = 0;
+    // a focused disc may be about to show another cluster: focus goes back to the page, as when discs were rebuilt
+    if (document.activeElement && document.activeElement.classList.contains("zj-cluster")) document.activeElement.blur();
     this.drawn.clearLayers();
     for (const f of items) {
       const [lon, lat] = f.geometry.coordinates, n = f.properties.point_count;
@@ -180,7 +182,8 @@ export class ProjectLayer {
     } else {
       m.setLatLng(ll);
       if (m.count !== n) relabel(m, n);
-      if (m.options.title !== title) m.getElement().title = m.options.title = title;
+      if (m.options.title !== title && m.getElement()) m.getElement().title = title;
+      m.options.title = title;
     }
     Object.assign(m, { count: n, what });
   }
