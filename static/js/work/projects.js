@@ -125,9 +125,8 @@ function render(onScroll) {
   S.drawn = [Math.max(0, first - SPARE), Math.min(S.shown.length, last + SPARE)];
   body.textContent = "";
   const spacer = (h) => { const tr = el("tr"); tr.style.height = h + "px"; return tr; };
-  body.appendChild(spacer(first * ROW_H));
   const [a, b] = S.drawn;
-  body.firstChild.style.height = a * ROW_H + "px";
+  body.appendChild(spacer(a * ROW_H));
   const keys = columns();
   for (let n = a; n < b; n++) body.appendChild(rowElement(S.shown[n], keys));
   body.appendChild(spacer((S.shown.length - b) * ROW_H));
@@ -183,9 +182,9 @@ async function load() {
   S.rows = data.rows;
   S.col = Object.fromEntries(S.fields.map((f, i) => [f, i]));
   S.by = filterColumns(S.rows);
-  fillSelect("f-year", S.rows.map((r) => get(r, "year")));
-  fillSelect("f-batch", S.rows.map((r) => get(r, "import_id")));
-  fillSelect("f-status", S.rows.map((r) => get(r, "status")));
+  fillSelect("f-year", S.by.year);                 // the filters' own texts: what a choice is compared with
+  fillSelect("f-batch", S.by.batch);
+  fillSelect("f-status", S.by.status);
   buildMarkers();
   applyFilters();
   clearTimeout(S.mapTimer);
