@@ -35,9 +35,6 @@ LOCAL_ASSETS = {  # keyed by the path part of the URL Folium/plugins use
         V + "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.js",
     "ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.css":
         V + "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.css",
-    "ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": V + "leaflet.markercluster/dist/leaflet.markercluster.js",
-    "ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": V + "leaflet.markercluster/dist/MarkerCluster.css",
-    "ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": V + "leaflet.markercluster/dist/MarkerCluster.Default.css",
 }
 # Folium's Map also loads jQuery, Bootstrap, Font Awesome and awesome-markers; nothing here uses them.
 MAP_JS = [("leaflet", LOCAL_ASSETS["npm/leaflet@1.9.3/dist/leaflet.js"])]
@@ -80,7 +77,7 @@ class ZhujiApp(JSCSSMixin, MacroElement):
         self.default_js = [("supercluster", V + "supercluster/dist/supercluster.min.js"),
                            ("minimap", V + "leaflet-minimap/dist/Control.MiniMap.min.js"),
                            ("draw", V + "leaflet-draw/dist/leaflet.draw.js")]      # 范围统计 (static/js/ask.js)
-        self.default_css = [("zhuji_app_css", "/static/app.css"),
+        self.default_css = [("zhuji_app_css", "/static/app.css"), ("zhuji_discs_css", "/static/discs.css"),
                             ("minimap_css", V + "leaflet-minimap/dist/Control.MiniMap.min.css"),
                             ("draw_css", V + "leaflet-draw/dist/leaflet.draw.css")]
 

@@ -253,13 +253,13 @@ def test_discs_are_moved_and_relabelled_to_match_the_filter(watched):
     page = watched.open("/")
     before = page.evaluate(DISCS)
     assert before["want"] and before["shown"] == before["want"] and before["sized"], before
-    page.evaluate("window.__els = ZhujiMap.layers.projects.layer.discs.map((m) => m.getElement())")
+    page.evaluate("window.__els = ZhujiMap.layers.projects.layer.view.discs.map((m) => m.getElement())")
     largest = page.evaluate("""() => { const c = ZhujiMap.layers.projects.layer.counts("sector");
         return Object.keys(c).sort((a, b) => c[b] - c[a])[0]; }""")         # a choice that still has discs
     page.select_option("#zj-filters-projects select[name=sector]", largest)
     after = page.evaluate(DISCS)
     assert after["shown"] == after["want"] and after["sized"] and after["want"] != before["want"], after
-    assert page.evaluate("""ZhujiMap.layers.projects.layer.discs.every((m, i) =>
+    assert page.evaluate("""ZhujiMap.layers.projects.layer.view.discs.every((m, i) =>
         i >= window.__els.length || m.getElement() === window.__els[i])"""), "discs are kept and moved"
     toggle = page.locator(".leaflet-control-layers-overlays label", has_text="重大项目").locator("input")
     toggle.click()

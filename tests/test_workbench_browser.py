@@ -161,12 +161,43 @@ def test_table_filters_edits_links_to_the_map_and_exports_the_selection(page, si
     assert "牵头单位" in page.inner_text("#projects thead") and "发改局" in page.inner_text("#projects tbody")
     # marker → row: a real click on a marker selects its row in the table
     target = page.evaluate("ZhujiTable.rows.map(r => r[0]).find(k => k.includes('高德取点项目3'))")
-    xy = page.evaluate("""(k) => new Promise(done => { const m = ZhujiTable.markers.get(k);
-        ZhujiTable.cluster.zoomToShowLayer(m, () => { const p = ZhujiTable.map.latLngToContainerPoint(m.getLatLng());
-        const r = ZhujiTable.map.getContainer().getBoundingClientRect(); done([p.x + r.left, p.y + r.top]); }); })""", target)
-    page.mouse.click(*xy)
+    xy = page.evaluate("""(k) => { const T = ZhujiTable, { ll, layer } = T.view.reveal(T.rowOf.get(k));
+        T.map.closePopup();
+        const p = T.map.latLngToContainerPoint(ll), r = T.map.getContainer().getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top, layer === T.view.markers.get(T.rowOf.get(k))]; }""", target)
+    assert xy[2], "drawn on its own, where the map was brought to"
+    page.mouse.click(*xy[:2])
     page.wait_for_function("(k) => document.body.dataset.selected === k", arg=target)
     assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == target
+
+
+def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page, site):
+    """Two projects moved (in the editor) onto one spot show as one disc at every zoom; a real click on it lists
+    both, and choosing a name selects that project's row."""
+    page.goto(site + "/work/projects")
+    page.wait_for_selector("body[data-ready='1']")
+    keys = page.evaluate("ZhujiTable.rows.map(r => r[0]).filter(k => /高德取点项目[23]$/.test(k)).sort()")
+    assert len(keys) == 2
+    for k in keys:
+        page.locator(f"#projects tbody tr[data-key='{k}'] button").click()
+        page.wait_for_selector("#editor[open]")
+        page.fill("#edit-form input[name=lon]", "120.25")
+        page.fill("#edit-form input[name=lat]", "29.7")
+        page.click("#edit-form button[type=submit]")
+        page.wait_for_function("(k) => document.body.dataset.selected === k", arg=k)
+    xy = page.evaluate("""(k) => { const T = ZhujiTable, { layer } = T.view.reveal(T.rowOf.get(k));
+        T.map.closePopup();
+        const b = layer.getElement().getBoundingClientRect();
+        return [b.left + b.width / 2, b.top + b.height / 2, layer.count, layer.getElement().title]; }""", keys[0])
+    assert xy[2] == 2 and xy[3] == "同一位置2个项目，点击列出", xy
+    page.mouse.click(*xy[:2])
+    items = page.locator(".leaflet-popup-content .zj-stack-item")
+    items.first.wait_for()
+    assert sorted(items.all_inner_texts()) == ["高德取点项目2", "高德取点项目3"]
+    items.filter(has_text="高德取点项目3").click()
+    page.wait_for_function("(k) => document.body.dataset.selected === k", arg=keys[1])
+    assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == keys[1]
+    assert page.errors == []
 
 
 def test_every_filter_shows_the_rows_and_total_the_store_holds(page, site):

@@ -16,7 +16,7 @@ from .tiles import tile
 
 bp = Blueprint("map", __name__)
 bp.add_url_rule(TILE_RULE, view_func=tile)          # offline basemap tiles (web/tiles.py)
-STATIC_FILES = ("app.css", "pages.css", "work.css")
+STATIC_FILES = ("app.css", "discs.css", "pages.css", "work.css")
 
 
 def request_view() -> str:

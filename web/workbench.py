@@ -24,13 +24,15 @@ from .services import services
 from .tables import TABLE_FIELDS, export_frame, filtered, table_rows
 
 bp = Blueprint("workbench", __name__)
+# the words the workbench's JavaScript shows (templates/work/ui.html); the map's disc hints are shared
+UI_KEYS = ("work.", "up.", "tbl.", "bat.", "col.", "auth.", "map.loading", "map.cluster_hint", "map.stack_hint")
 
 
 def _page(template: str, **ctx):
     s = services()
     lang = request_lang()
     return render_template(template, user=current_user(), fields=FIELDS, datums=DATUM_LABELS,
-                           ui=catalog(lang, ("work.", "up.", "tbl.", "bat.", "col.", "auth.", "map.loading")),
+                           ui=catalog(lang, UI_KEYS),
                            sectors=list(s.data.investment["sector"]), towns=s.data.towns[["code", "name"]].values.tolist(),
                            **ctx)
 

@@ -1,40 +1,19 @@
 // Projects: one circle per project, coloured by sector, its area in proportion to 总投资 (radius ∝ √投资);
-// where they crowd, small neutral discs with the count. The compact feed's rows are indexed once per
-// filter by supercluster (npm; the clustering behind Mapbox GL) and only what is in view is drawn, so
-// 100,000 projects cost what the screen shows. Projects on the very same spot (placed at a town seat)
-// stay one disc at every zoom; clicking it lists them.
+// where they crowd, small neutral discs with the count (clusters.js: supercluster, only what is in view is
+// drawn). The compact feed's rows are indexed once per filter choice; recent choices' indexes are kept.
+import { Clusters } from "./clusters.js";
 import { el, fetchJson } from "./dom.js";
 import { fromMap, toMap } from "./datum.js";
 import { openFeaturePopup, popupOptions } from "./popup.js";
 import { state, t } from "./state.js";
 import { styleFor } from "./style.js";
 
-const CLUSTER = { radius: 45, minZoom: 7, maxZoom: 14, extent: 256 };   // radius in px (extent 256 = tile px); above 14: single points
 const KEPT = 1;      // points of recent filter choices' indexes kept, per point placed: going back is instant
 
 export function radiusFor(investment) {
   const v = Number(investment);
   if (investment === null || investment === undefined || !(v > 0)) return 4;
   return Math.max(4, Math.min(18, 3 + 1.5 * Math.sqrt(v)));
-}
-
-// A disc's size by its count; its width, height and centring are the CSS class's (app.css), so that a disc
-// showing another count only changes its text and class, with no new icon.
-const discClass = (n) => "zj-cluster zj-disc-" + (n < 10 ? "s" : n < 100 ? "m" : "l");
-
-function clusterIcon(n) {
-  return L.divIcon({ html: el("span", null, String(n)), className: "marker-cluster " + discClass(n), iconSize: null });
-}
-
-// The icon keeps the span it shows and its options follow the class, so that a disc whose layer is shown
-// again (Leaflet makes its element anew from the options) looks as it did.
-function relabel(m, n) {
-  const o = m.options.icon.options, cls = "marker-cluster " + discClass(n), e = m.getElement();
-  o.html.textContent = String(n);
-  if (o.className !== cls) {
-    if (e) e.className = e.className.replace(o.className, cls);
-    o.className = cls;
-  }
 }
 
 export class ProjectLayer {
@@ -44,10 +23,8 @@ export class ProjectLayer {
     this.placed = [];
     for (let i = 0; i < data.n; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) this.placed.push(i);
     this.group = state.groups[def.id];
-    this.drawn = L.layerGroup();                              // single projects, drawn again at each redraw
-    this.discLayer = L.layerGroup();
-    this.discs = [];
-    this.group.addLayer(this.drawn).addLayer(this.discLayer);
+    this.view = new Clusters(map, this.group, {
+      xs, ys, pane: "zj-" + def.id, toMap, fromMap, marker: (i) => this.marker(i), list: (ll, rows) => this.listAt(ll, rows), t });
     this.indexes = new Map();
     this.setShown(this.placed, "");
     map.on("moveend zj:datum", () => this.redraw());
@@ -125,39 +102,11 @@ export class ProjectLayer {
   }
 
   indexFor(list) {
-    const xs = this.cols.lon, ys = this.cols.lat, points = new Array(list.length);
-    for (let n = 0; n < list.length; n++) {
-      const i = list[n];
-      points[n] = { type: "Feature", properties: { i }, geometry: { type: "Point", coordinates: [xs[i], ys[i]] } };
-    }
-    return new Supercluster(CLUSTER).load(points);
+    return this.view.build(list);
   }
 
-  // Discs (clusters, and projects sharing one spot) are kept from one redraw to the next and only moved and
-  // relabelled: adding and removing them took most of a redraw (151 discs: a pan 22 → 2 ms, a filter 35–90 → 3–24 ms).
   redraw() {
-    if (!this.map.hasLayer(this.group)) return;
-    const b = this.map.getBounds(), sw = fromMap(b.getSouthWest()), ne = fromMap(b.getNorthEast());
-    const items = this.index.getClusters([sw.lng, sw.lat, ne.lng, ne.lat], Math.round(this.map.getZoom()));
-    const singles = new Map();
-    let used = 0;
-    // a focused disc may be about to show another cluster: focus goes back to the page, as when discs were rebuilt
-    if (document.activeElement && document.activeElement.classList.contains("zj-cluster")) document.activeElement.blur();
-    this.drawn.clearLayers();
-    for (const f of items) {
-      const [lon, lat] = f.geometry.coordinates, n = f.properties.point_count;
-      if (f.properties.cluster) this.disc(used++, lon, lat, n, { cluster: f.properties.cluster_id });
-      else {
-        const key = lon + "," + lat;                            // the same spot: one disc, listed on click
-        singles.set(key, (singles.get(key) || []).concat(f.properties.i));
-      }
-    }
-    singles.forEach((rows) => {
-      if (rows.length === 1) this.drawn.addLayer(this.marker(rows[0]));
-      else this.disc(used++, this.value(rows[0], "lon"), this.value(rows[0], "lat"), rows.length, { rows });
-    });
-    this.discs.splice(used).forEach((m) => this.discLayer.removeLayer(m));
-    this.drawnCount = items.length;
+    if (this.map.hasLayer(this.group)) this.view.draw(this.index);
   }
 
   marker(i) {
@@ -168,30 +117,6 @@ export class ProjectLayer {
     m.on("click", () => openFeaturePopup(this.def, m));
     m.bindTooltip(el("span", null, p[this.def.labelField] || p[this.def.titleField]), { sticky: true });
     return m;
-  }
-
-  // The k-th disc of this redraw: n projects, a cluster (``what.cluster``: zooms in) or several on one spot
-  // (``what.rows``: listed). A disc kept from the last redraw is moved and relabelled.
-  disc(k, lon, lat, n, what) {
-    const ll = toMap(lon, lat), title = t(what.rows ? "map.stack_hint" : "map.cluster_hint", { n });
-    let m = this.discs[k];
-    if (!m) {
-      m = this.discs[k] = L.marker(ll, { icon: clusterIcon(n), pane: "zj-" + this.def.id, keyboard: true, title });
-      m.on("click", () => this.open(m));
-      this.discLayer.addLayer(m);
-    } else {
-      m.setLatLng(ll);
-      if (m.count !== n) relabel(m, n);
-      if (m.options.title !== title && m.getElement()) m.getElement().title = title;
-      m.options.title = title;
-    }
-    Object.assign(m, { count: n, what });
-  }
-
-  open(m) {
-    if (m.what.rows) return this.listAt(m.getLatLng(), m.what.rows);
-    const z = this.index.getClusterExpansionZoom(m.what.cluster);
-    this.map.flyTo(m.getLatLng(), Math.min(z, this.map.getMaxZoom()), { duration: 0.4 });
   }
 
   // Several projects on one spot: a list; each name opens that project's own popup.
@@ -213,9 +138,7 @@ export class ProjectLayer {
 
   // Bring one project into view on its own (or in its stack) and give its position on the map.
   reveal(i) {
-    const ll = toMap(this.value(i, "lon"), this.value(i, "lat"));
-    this.map.setView(ll, CLUSTER.maxZoom + 1, { animate: false });
-    return ll;
+    return this.view.reveal(i).ll;
   }
 }
 

@@ -1,14 +1,15 @@
 // The project table: 100,000 rows filtered and sorted in the browser, drawn a screenful at a time;
 // linked with the map both ways (row → marker, marker → row); the selection exports as XLSX/CSV;
 // one project added (placed by a click on the map), edited or deleted.
+import { Clusters } from "../clusters.js";
 import { api, backgroundMap, el, money, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const ROW_H = 28;
 const SPARE = 10;      // rows drawn beyond the view on each side, and as many again before a scroll draws anew
 const NUMERIC = new Set(["investment", "investment_year", "axis_distance_m", "year", "import_id"]);
-const S = { fields: [], rows: [], col: {}, shown: [], sortKey: null, sortDir: 1, selected: null, markers: new Map(),
-            cluster: null, map: null, adding: false, batches: {}, extraCols: [] };
+const S = { fields: [], rows: [], col: {}, shown: [], sortKey: null, sortDir: 1, selected: null, rowOf: new Map(),
+            view: null, map: null, mapStale: false, adding: false, batches: {}, extraCols: [] };
 window.ZhujiTable = S;                                    // for tests and benchmarks
 
 const extraOf = (row) => { const x = row[S.col.extra]; return x ? (row._x || (row._x = JSON.parse(x))) : {}; };
@@ -42,7 +43,8 @@ function filterColumns(rows) {
   const text = (k) => rows.map((r) => String(get(r, k) ?? ""));
   return { year: text("year"), batch: text("import_id"), sector: text("sector"), status: text("status"),
            town: text("town_code"), towns: rows.map((r) => ";" + (get(r, "town_codes") || "") + ";"),
-           search: rows.map(searchText), investment: Float64Array.from(rows, (r) => Number(get(r, "investment")) || 0) };
+           search: rows.map(searchText), investment: Float64Array.from(rows, (r) => Number(get(r, "investment")) || 0),
+           lon: Float64Array.from(rows, (r) => get(r, "lon") ?? NaN), lat: Float64Array.from(rows, (r) => get(r, "lat") ?? NaN) };
 }
 
 function matches(i, f, c) {
@@ -73,6 +75,7 @@ function applyFilters() {
   S.filterMs = performance.now() - t0;
   document.body.dataset.filtered = String(S.shown.length);
   clearTimeout(S.mapTimer);
+  S.mapStale = true;
   S.mapTimer = setTimeout(updateMap, 150);                 // the map follows once typing pauses
 }
 
@@ -132,12 +135,20 @@ function render(onScroll) {
   body.appendChild(spacer((S.shown.length - b) * ROW_H));
 }
 
+// The rows shown that have a position, clustered (clusters.js: only what is in view is drawn).
 function updateMap() {
-  const visible = [];
-  for (const i of S.shown) { const m = S.markers.get(get(S.rows[i], "key")); if (m) visible.push(m); }
-  S.cluster.clearLayers();
-  S.cluster.addLayers(visible);
-  document.body.dataset.mapped = String(visible.length);
+  clearTimeout(S.mapTimer);
+  S.mapStale = false;
+  const { lon, lat } = S.by, placed = S.shown.filter((i) => Number.isFinite(lon[i]) && Number.isFinite(lat[i]));
+  S.view.draw(S.view.build(placed));
+  document.body.dataset.mapped = String(placed.length);
+}
+
+// One popup for the map, not bound to a marker: a redraw (a pan) makes markers anew and keeps it open.
+function showPopup(i) {
+  const row = S.rows[i];
+  L.popup().setLatLng([S.by.lat[i], S.by.lon[i]])
+    .setContent(el("div", null, `${get(row, "name")}（${get(row, "town_name") || ""}）`)).openOn(S.map);
 }
 
 function select(key, from) {
@@ -145,22 +156,31 @@ function select(key, from) {
   const pos = S.shown.findIndex((i) => get(S.rows[i], "key") === key);
   if (pos >= 0 && from !== "table") $("table-wrap").scrollTop = Math.max(0, pos * ROW_H - 3 * ROW_H);
   render();
-  const m = S.markers.get(key);
-  if (m && from !== "map" && S.cluster.hasLayer(m)) S.cluster.zoomToShowLayer(m, () => m.openPopup());
+  const i = S.rowOf.get(key);
+  if (pos >= 0 && Number.isFinite(S.by.lon[i]) && Number.isFinite(S.by.lat[i])) {
+    if (S.mapStale) updateMap();
+    if (from !== "map") S.view.reveal(i);
+    showPopup(i);
+  }
   document.body.dataset.selected = key;
 }
 
-function buildMarkers() {
-  S.markers.clear();
-  for (const row of S.rows) {
-    const lon = get(row, "lon"), lat = get(row, "lat");
-    if (lon === null || lat === null) continue;
-    const key = get(row, "key");
-    const m = L.circleMarker([lat, lon], { radius: 6, color: "#fff", weight: 1, fillColor: "#8e44ad", fillOpacity: 0.9 });
-    m.bindPopup(() => el("div", null, `${get(row, "name")}（${get(row, "town_name") || ""}）`));
-    m.on("click", () => select(key, "map"));
-    S.markers.set(key, m);
-  }
+function marker(i) {
+  const m = L.circleMarker([S.by.lat[i], S.by.lon[i]], { radius: 6, color: "#fff", weight: 1, fillColor: "#8e44ad", fillOpacity: 0.9 });
+  m.on("click", () => select(get(S.rows[i], "key"), "map"));
+  return m;
+}
+
+// Several rows on one spot: their names; one chosen is selected in the table.
+function listAt(ll, rows) {
+  const ul = el("ul", "zj-stack-list");
+  rows.forEach((i) => {
+    const b = el("button", "zj-stack-item", get(S.rows[i], "name"));
+    b.type = "button";
+    b.addEventListener("click", () => select(get(S.rows[i], "key"), "map"));
+    ul.appendChild(el("li")).appendChild(b);
+  });
+  L.popup().setLatLng(ll).setContent(ul).openOn(S.map);
 }
 
 function fillSelect(id, values) {
@@ -182,13 +202,15 @@ async function load() {
   S.rows = data.rows;
   S.col = Object.fromEntries(S.fields.map((f, i) => [f, i]));
   S.by = filterColumns(S.rows);
+  S.rowOf = new Map(S.rows.map((r, i) => [get(r, "key"), i]));
   fillSelect("f-year", S.by.year);                 // the filters' own texts: what a choice is compared with
   fillSelect("f-batch", S.by.batch);
   fillSelect("f-status", S.by.status);
-  buildMarkers();
+  S.view = S.view || new Clusters(S.map, S.map, { xs: S.by.lon, ys: S.by.lat, marker, list: listAt, t });
+  Object.assign(S.view.o, { xs: S.by.lon, ys: S.by.lat });     // a load after an edit brings new rows
+  S.view.points = [];
   applyFilters();
-  clearTimeout(S.mapTimer);
-  updateMap();                                   // now, so that a row chosen next finds its marker
+  updateMap();                                   // now, so that a row chosen next finds its place
 }
 
 // ---------------------------------------------------------------- add, edit, delete
@@ -287,8 +309,7 @@ async function main() {
   $("edit-cancel").addEventListener("click", () => $("editor").close());
   $("edit-delete").addEventListener("click", async () => { $("editor").close(); await remove(editing); });
   S.map = await backgroundMap("table-map");
-  S.cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 40 });
-  S.map.addLayer(S.cluster);
+  S.map.on("moveend", () => { if (S.view && S.view.index) S.view.draw(); });
   $("add").addEventListener("click", () => {
     S.adding = true;
     $("summary").textContent = t("tbl.add_hint");
