@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, shape
 
-from .crs import transformer
+from .crs import reproject
 from .errors import DataError
 from .load import PlanData
 
@@ -39,13 +39,11 @@ class Area:
 
 
 def _metric(geom):
-    t = transformer(4326, 4549)
-    return shapely.transform(geom, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+    return reproject(geom, 4326, 4549)
 
 
 def _wgs84(geom):
-    t = transformer(4549, 4326)
-    return shapely.transform(geom, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+    return reproject(geom, 4549, 4326)
 
 
 def _check_drawn(geom, data: PlanData) -> None:
@@ -257,7 +255,7 @@ def identify(lon: float, lat: float, data: PlanData, projects, radius_m: float =
         "zones": [{"id": z["id"], "name": z["name"]} for _, z in zones.iterrows()],
         "clusters": [] if town is None else [c for c in str(town["clusters"]).split("；") if c],
         "axis": [{"id": a, "name": n, "distance_m": round(float(d)), "band": band_label(d)}
-                 for a, n, d in zip(data.axis["id"], data.axis["short_name"], J.axis_geoms.distance(p))],
+                 for a, n, d in zip(data.axis["id"], data.axis["short_name"], shapely.distance(J.axis_geoms, p))],
         "corridors": _near_corridors(J, p, radius_m),
         "projects": _near_projects(projects, x, y, radius_m, J),
         "radius_m": radius_m,
@@ -266,7 +264,7 @@ def identify(lon: float, lat: float, data: PlanData, projects, radius_m: float =
 
 
 def _near_corridors(J, p, radius_m: float) -> list[dict]:
-    d = J.corr_geoms.distance(p)
+    d = shapely.distance(J.corr_geoms, p)
     idx = np.flatnonzero(d <= radius_m)
     c = J.corr
     return sorted(({"id": i, "name": n, "status": s, "distance_m": round(float(dd))}
