@@ -1,5 +1,5 @@
 """Crowded project points on paper, as on the screen: where thousands of projects share a sheet they are
-merged into small neutral discs with the count (static/js/projects.js draws the same), and a point alone
+merged into small neutral discs with the count (static/js/clusters.js draws the same), and a point alone
 in its patch keeps its sector colour. A sheet with a few hundred projects shows every one of them.
 
 Merging is by a square grid on the paper (CELL_MM a side), so the same map state always prints the same

@@ -189,7 +189,7 @@ def test_data_text_never_runs_as_html(browser, data_copy):
 
 def test_projects_clustered_filtered_and_escaped(watched):
     page = watched.open("/")
-    assert page.locator(".marker-cluster").count() > 0                 # clustered markers
+    assert page.locator(".zj-cluster").count() > 0                 # clustered markers
     assert page.evaluate("ZhujiMap.layers.projects.layer.shown.length") == 139
     legend = page.locator('.zj-legend-sec[data-layer="projects"] .zj-legend-row')
     assert "先进制造业基地" in legend.all_inner_texts()

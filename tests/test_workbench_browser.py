@@ -172,11 +172,12 @@ def test_table_filters_edits_links_to_the_map_and_exports_the_selection(page, si
 
 
 def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page, site):
-    """Two projects moved (in the editor) onto one spot show as one disc at every zoom; a real click on it lists
-    both, and choosing a name selects that project's row."""
+    """Two projects moved (in the editor) onto one spot show as one disc, also at the map's highest zoom; a
+    real click on it lists both, and choosing a name selects that project's row. Its popup closes once a
+    filter takes the project off the map."""
     page.goto(site + "/work/projects")
     page.wait_for_selector("body[data-ready='1']")
-    keys = page.evaluate("ZhujiTable.rows.map(r => r[0]).filter(k => /高德取点项目[23]$/.test(k)).sort()")
+    keys = page.evaluate("ZhujiTable.rows.map(r => r[0]).filter(k => /高德取点项目[45]$/.test(k)).sort()")
     assert len(keys) == 2
     for k in keys:
         page.locator(f"#projects tbody tr[data-key='{k}'] button").click()
@@ -185,6 +186,10 @@ def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page
         page.fill("#edit-form input[name=lat]", "29.7")
         page.click("#edit-form button[type=submit]")
         page.wait_for_function("(k) => document.body.dataset.selected === k", arg=k)
+    stack = """(k) => { const T = ZhujiTable, i = T.rowOf.get(k), d = T.view.discs.find((d) => d.what.rows && d.what.rows.includes(i));
+        return d ? [d.count, T.map.getZoom()] : null; }"""
+    page.evaluate("ZhujiTable.map.setZoom(ZhujiTable.map.getMaxZoom(), {animate: false})")
+    assert page.evaluate(stack, keys[0]) == [2, 18]
     xy = page.evaluate("""(k) => { const T = ZhujiTable, { layer } = T.view.reveal(T.rowOf.get(k));
         T.map.closePopup();
         const b = layer.getElement().getBoundingClientRect();
@@ -193,10 +198,16 @@ def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page
     page.mouse.click(*xy[:2])
     items = page.locator(".leaflet-popup-content .zj-stack-item")
     items.first.wait_for()
-    assert sorted(items.all_inner_texts()) == ["高德取点项目2", "高德取点项目3"]
-    items.filter(has_text="高德取点项目3").click()
-    page.wait_for_function("(k) => document.body.dataset.selected === k", arg=keys[1])
-    assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == keys[1]
+    assert "此处2个项目" in page.inner_text(".leaflet-popup-content")
+    assert sorted(items.all_inner_texts()) == ["高德取点项目4", "高德取点项目5"]
+    items.filter(has_text="高德取点项目4").click()                     # the row last edited (5) was selected
+    page.wait_for_function("(k) => document.body.dataset.selected === k", arg=keys[0])
+    assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == keys[0]
+    assert "高德取点项目4" in page.inner_text(".leaflet-popup-content")
+    page.fill("#q", "高德取点项目5")
+    page.wait_for_function("document.body.dataset.mapped === '1'")
+    assert page.locator(".leaflet-popup").count() == 0                   # 项目4 is off the map: its popup too
+    page.fill("#q", "")
     assert page.errors == []
 
 

@@ -25,7 +25,8 @@ from .tables import TABLE_FIELDS, export_frame, filtered, table_rows
 
 bp = Blueprint("workbench", __name__)
 # the words the workbench's JavaScript shows (templates/work/ui.html); the map's disc hints are shared
-UI_KEYS = ("work.", "up.", "tbl.", "bat.", "col.", "auth.", "map.loading", "map.cluster_hint", "map.stack_hint")
+UI_KEYS = ("work.", "up.", "tbl.", "bat.", "col.", "auth.", "map.loading", "map.cluster_hint", "map.stack_hint",
+          "map.stack_title")
 
 
 def _page(template: str, **ctx):

@@ -8,7 +8,7 @@ export const CLUSTER = { radius: 45, minZoom: 7, maxZoom: 14, extent: 256 };   /
 
 // A disc's size by its count; its width, height and centring are the CSS class's, so that a disc showing
 // another count only changes its text and class, with no new icon.
-const discClass = (n) => "marker-cluster zj-cluster zj-disc-" + (n < 10 ? "s" : n < 100 ? "m" : "l");
+const discClass = (n) => "zj-cluster zj-disc-" + (n < 10 ? "s" : n < 100 ? "m" : "l");
 
 const discIcon = (n) => L.divIcon({ html: el("span", null, String(n)), className: discClass(n), iconSize: null });
 
@@ -25,6 +25,22 @@ function relabel(m, n) {
 
 const wgs84 = { toMap: (lon, lat) => L.latLng(lat, lon), fromMap: (ll) => ll };
 
+// Several rows on one spot, as a list of buttons: ``label(i)`` names a row, ``note(i)`` (optional) adds a
+// muted word after it, ``pick(i)`` is what choosing it does.
+export function stackList(rows, { label, note, pick }) {
+  const ul = el("ul", "zj-stack-list");
+  rows.forEach((i) => {
+    const b = el("button", "zj-stack-item", label(i));
+    b.type = "button";
+    b.addEventListener("click", () => pick(i));
+    const li = el("li");
+    li.append(b);
+    if (note) li.append(el("span", "zj-muted", " " + (note(i) || "")));
+    ul.appendChild(li);
+  });
+  return ul;
+}
+
 export class Clusters {
   // ``o``: xs, ys (lon and lat by row), marker(i) → the layer of one row, list(latlng, rows) → several rows on
   // one spot shown, t(key, values) → the page's words (a disc's tooltip); optional pane, toMap(lon, lat) and fromMap(latlng)
@@ -34,6 +50,13 @@ export class Clusters {
     this.singles = L.layerGroup();
     this.discLayer = L.layerGroup();
     parent.addLayer(this.singles).addLayer(this.discLayer);
+  }
+
+  // New rows (a reload): their positions; the points made for the old ones are dropped.
+  reset(xs, ys) {
+    Object.assign(this.o, { xs, ys });
+    this.points = [];
+    this.index = null;
   }
 
   // An index of these rows (indices into xs, ys). A row's point is made once and shared by every index
@@ -104,11 +127,11 @@ export class Clusters {
     this.map.flyTo(m.getLatLng(), Math.min(z, this.map.getMaxZoom()), { duration: 0.4 });
   }
 
-  // One row brought into view on its own (or in its stack): its position on the map, and its layer (a marker,
-  // or the disc of the rows on its spot) once the map has drawn there.
+  // One row brought into view on its own (or in its stack), zooming in no further than that needs: its
+  // position on the map, and its layer (a marker, or the disc of the rows on its spot) once drawn there.
   reveal(i) {
     const ll = this.o.toMap(this.o.xs[i], this.o.ys[i]);
-    this.map.setView(ll, CLUSTER.maxZoom + 1, { animate: false });
+    this.map.setView(ll, Math.max(this.map.getZoom(), CLUSTER.maxZoom + 1), { animate: false });
     const stack = this.discs.find((d) => d.what.rows && d.what.rows.includes(i));
     return { ll, layer: this.markers.get(i) || stack || null };
   }

@@ -1,7 +1,7 @@
 // Projects: one circle per project, coloured by sector, its area in proportion to 总投资 (radius ∝ √投资);
 // where they crowd, small neutral discs with the count (clusters.js: supercluster, only what is in view is
 // drawn). The compact feed's rows are indexed once per filter choice; recent choices' indexes are kept.
-import { Clusters } from "./clusters.js";
+import { Clusters, stackList } from "./clusters.js";
 import { el, fetchJson } from "./dom.js";
 import { fromMap, toMap } from "./datum.js";
 import { openFeaturePopup, popupOptions } from "./popup.js";
@@ -123,16 +123,8 @@ export class ProjectLayer {
   listAt(ll, rows) {
     const box = el("div", "zj-popup zj-stack");
     box.appendChild(el("h3", null, t("map.stack_title", { n: rows.length })));
-    const ul = el("ul", "zj-stack-list");
-    rows.forEach((i) => {
-      const b = el("button", "zj-stack-item", this.value(i, this.def.titleField));
-      b.type = "button";
-      b.addEventListener("click", () => openFeaturePopup(this.def, this.marker(i)));
-      const li = el("li");
-      li.append(b, el("span", "zj-muted", " " + (this.value(i, "sector") || "")));
-      ul.appendChild(li);
-    });
-    box.appendChild(ul);
+    box.appendChild(stackList(rows, { label: (i) => this.value(i, this.def.titleField), note: (i) => this.value(i, "sector"),
+                                      pick: (i) => openFeaturePopup(this.def, this.marker(i)) }));
     L.popup(popupOptions(this.map, 12)).setLatLng(ll).setContent(box).openOn(this.map);
   }
 

@@ -1,7 +1,7 @@
 // The project table: 100,000 rows filtered and sorted in the browser, drawn a screenful at a time;
-// linked with the map both ways (row → marker, marker → row); the selection exports as XLSX/CSV;
+// linked with the map both ways (row → its place and popup, marker → row); the selection exports as XLSX/CSV;
 // one project added (placed by a click on the map), edited or deleted.
-import { Clusters } from "../clusters.js";
+import { Clusters, stackList } from "../clusters.js";
 import { api, backgroundMap, el, money, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +9,7 @@ const ROW_H = 28;
 const SPARE = 10;      // rows drawn beyond the view on each side, and as many again before a scroll draws anew
 const NUMERIC = new Set(["investment", "investment_year", "axis_distance_m", "year", "import_id"]);
 const S = { fields: [], rows: [], col: {}, shown: [], sortKey: null, sortDir: 1, selected: null, rowOf: new Map(),
-            view: null, map: null, mapStale: false, adding: false, batches: {}, extraCols: [] };
+            view: null, map: null, mapStale: false, popupKey: null, adding: false, batches: {}, extraCols: [] };
 window.ZhujiTable = S;                                    // for tests and benchmarks
 
 const extraOf = (row) => { const x = row[S.col.extra]; return x ? (row._x || (row._x = JSON.parse(x))) : {}; };
@@ -141,7 +141,17 @@ function updateMap() {
   S.mapStale = false;
   const { lon, lat } = S.by, placed = S.shown.filter((i) => Number.isFinite(lon[i]) && Number.isFinite(lat[i]));
   S.view.draw(S.view.build(placed));
+  closeStalePopup(placed);
   document.body.dataset.mapped = String(placed.length);
+}
+
+// A popup stays while what it shows is on the map: a row's while that row is; a list's until the rows
+// change (a filter, a reload), as a popup bound to a marker closed with it.
+function closeStalePopup(placed) {
+  const i = S.popupKey === null ? undefined : S.rowOf.get(S.popupKey);
+  if (i !== undefined && placed.includes(i)) return;
+  S.popupKey = null;
+  S.map.closePopup();
 }
 
 // One popup for the map, not bound to a marker: a redraw (a pan) makes markers anew and keeps it open.
@@ -149,6 +159,7 @@ function showPopup(i) {
   const row = S.rows[i];
   L.popup().setLatLng([S.by.lat[i], S.by.lon[i]])
     .setContent(el("div", null, `${get(row, "name")}（${get(row, "town_name") || ""}）`)).openOn(S.map);
+  S.popupKey = get(row, "key");
 }
 
 function select(key, from) {
@@ -159,28 +170,28 @@ function select(key, from) {
   const i = S.rowOf.get(key);
   if (pos >= 0 && Number.isFinite(S.by.lon[i]) && Number.isFinite(S.by.lat[i])) {
     if (S.mapStale) updateMap();
-    if (from !== "map") S.view.reveal(i);
+    const inView = S.view.markers.has(i) && S.map.getBounds().contains([S.by.lat[i], S.by.lon[i]]);
+    if (from !== "map" && !inView) S.view.reveal(i);         // the map moves only when the row is not in view
     showPopup(i);
   }
   document.body.dataset.selected = key;
 }
 
 function marker(i) {
+  const key = get(S.rows[i], "key");
   const m = L.circleMarker([S.by.lat[i], S.by.lon[i]], { radius: 6, color: "#fff", weight: 1, fillColor: "#8e44ad", fillOpacity: 0.9 });
-  m.on("click", () => select(get(S.rows[i], "key"), "map"));
+  m.on("click", () => select(key, "map"));
   return m;
 }
 
 // Several rows on one spot: their names; one chosen is selected in the table.
 function listAt(ll, rows) {
-  const ul = el("ul", "zj-stack-list");
-  rows.forEach((i) => {
-    const b = el("button", "zj-stack-item", get(S.rows[i], "name"));
-    b.type = "button";
-    b.addEventListener("click", () => select(get(S.rows[i], "key"), "map"));
-    ul.appendChild(el("li")).appendChild(b);
-  });
-  L.popup().setLatLng(ll).setContent(ul).openOn(S.map);
+  const keys = new Map(rows.map((i) => [i, get(S.rows[i], "key")]));
+  const box = el("div");
+  box.appendChild(el("h3", null, t("map.stack_title", { n: rows.length })));
+  box.appendChild(stackList(rows, { label: (i) => get(S.rows[i], "name"), pick: (i) => select(keys.get(i), "map") }));
+  L.popup().setLatLng(ll).setContent(box).openOn(S.map);
+  S.popupKey = null;
 }
 
 function fillSelect(id, values) {
@@ -206,9 +217,8 @@ async function load() {
   fillSelect("f-year", S.by.year);                 // the filters' own texts: what a choice is compared with
   fillSelect("f-batch", S.by.batch);
   fillSelect("f-status", S.by.status);
-  S.view = S.view || new Clusters(S.map, S.map, { xs: S.by.lon, ys: S.by.lat, marker, list: listAt, t });
-  Object.assign(S.view.o, { xs: S.by.lon, ys: S.by.lat });     // a load after an edit brings new rows
-  S.view.points = [];
+  if (S.view) S.view.reset(S.by.lon, S.by.lat);               // a load after an edit brings new rows
+  else S.view = new Clusters(S.map, S.map, { xs: S.by.lon, ys: S.by.lat, marker, list: listAt, t });
   applyFilters();
   updateMap();                                   // now, so that a row chosen next finds its place
 }
