@@ -195,6 +195,8 @@ def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page
         const b = layer.getElement().getBoundingClientRect();
         return [b.left + b.width / 2, b.top + b.height / 2, layer.count, layer.getElement().title]; }""", keys[0])
     assert xy[2] == 2 and xy[3] == "同一位置2个项目，点击列出", xy
+    no_popup = "() => document.querySelectorAll('.leaflet-popup').length === 0"      # a closed popup fades out first
+    page.wait_for_function(no_popup)
     page.mouse.click(*xy[:2])
     items = page.locator(".leaflet-popup-content .zj-stack-item")
     items.first.wait_for()
@@ -205,8 +207,8 @@ def test_projects_on_one_spot_are_one_disc_on_the_table_map_that_lists_them(page
     assert page.locator("#projects tbody tr.selected").get_attribute("data-key") == keys[0]
     assert "高德取点项目4" in page.inner_text(".leaflet-popup-content")
     page.fill("#q", "高德取点项目5")
-    page.wait_for_function("document.body.dataset.mapped === '1'")
-    assert page.locator(".leaflet-popup").count() == 0                   # 项目4 is off the map: its popup too
+    page.wait_for_function("() => document.body.dataset.mapped === '1'")
+    page.wait_for_function(no_popup)                                      # 项目4 is off the map: its popup too
     page.fill("#q", "")
     assert page.errors == []
 
