@@ -211,6 +211,40 @@ def test_a_worker_starts_with_the_projects_copy_and_map_feed_made_and_a_fork_wai
     assert b.test_client().get("/api/map/projects.json").get_json()["columns"]["name"] == ["开机即备项目"]
 
 
+def test_a_write_answers_without_waiting_for_the_copy_and_the_next_answer_shows_it(tmp_path, monkeypatch):
+    """A write's answer does not wait for this process's copy of the projects to be made again (a 100,000-row
+    import into 1,000,000 projects answered after 27 s instead of 5); the rebuild starts as the write commits,
+    and the next answer made from the copy waits for it, so it shows the write."""
+    import threading
+
+    from geo.projects import snapshot
+    a = server.create_app({"token": TOKEN, "database_url": f"sqlite:///{tmp_path / 'p.sqlite'}", "data_dir": tmp_path})
+    row = lambda i: [f"R{i}", f"即答项目{i}", *FENGQIAO, "", "", "", "", ""]
+    names = lambda: sorted(a.test_client().get("/api/map/projects.json").get_json()["columns"]["name"])
+    assert post(a.test_client(), csv_bytes([row(1)]), "r1.csv").status_code == 200
+    assert names() == ["即答项目1"]                                  # this process has its copy
+    real, started, go = snapshot.read_frame, threading.Event(), threading.Event()
+
+    def held(store):
+        started.set()
+        assert go.wait(30)
+        return real(store)
+    monkeypatch.setattr(snapshot, "read_frame", held)
+    answer, shown = {}, {}
+    writer = threading.Thread(target=lambda: answer.update(r=post(a.test_client(), csv_bytes([row(2)]), "r2.csv")))
+    writer.start()
+    writer.join(15)
+    assert not writer.is_alive() and answer["r"].status_code == 200, "answered while the copy is made again"
+    assert started.is_set(), "the rebuild started with the write"
+    reader = threading.Thread(target=lambda: shown.update(names=names()))
+    reader.start()
+    reader.join(0.5)
+    assert reader.is_alive(), "the next answer waits for the rebuild"
+    go.set()
+    reader.join(30)
+    assert shown["names"] == ["即答项目1", "即答项目2"]
+
+
 FORK_WHILE_WARMING = '''
 import os, sys, threading
 import server

@@ -121,7 +121,7 @@ class Services:
     @cached_property
     def snapshot(self) -> Snapshot:
         snap = Snapshot(self.store)
-        self.store.after_write.append(snap.refresh)     # this process sees its own writes at once
+        self.store.after_write.append(snap.after_write)     # this process sees its own writes next
         return snap
 
     def projects(self):
