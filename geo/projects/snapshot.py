@@ -3,9 +3,10 @@ store in chunks, strings as categories where they repeat, and replaced whole whe
 
 Readers never wait on a write: when the store's version moves on, the next reader starts a rebuild in a
 background thread and keeps answering from the previous copy until the new one is swapped in (seconds).
-A process that writes starts its rebuild as the write commits, without holding up the write's own answer
-(a 100,000-row import into a store of 1,000,000 answered after 27 s instead of 5: it waited for the copy);
-its next reader waits for that rebuild, so what this process answers next shows its own write.
+A write does not hold up its own answer to make the copy again (a 100,000-row import into a store of
+1,000,000 answered after 27 s instead of 5 when it did), nor starts a rebuild that competes with the
+requests that follow (OGC pages read the store, not the copy): the process's next reader of the copy makes
+it, and waits for it, so what this process answers next shows its own write.
 """
 from __future__ import annotations
 
@@ -91,9 +92,9 @@ class Snapshot:
         self.store = store
         self._current: tuple[int | None, pd.DataFrame | None] = (None, None)
         self._lock = threading.Lock()
-        self._building: threading.Event | None = None     # set when the background rebuild ends
+        self._building = False                             # a background rebuild runs
         self._again = False                                # the rebuild reads the store once more after this
-        self._own: threading.Event | None = None           # the rebuild this process's own write started
+        self._own_write = False                            # this process wrote since its copy was made
 
     def frame(self) -> pd.DataFrame:
         return self.versioned()[1]
@@ -103,58 +104,48 @@ class Snapshot:
         is built in the background (what is made from the copy is kept by this version, not the store's)."""
         if self.store.engine is None:          # the store is unavailable: no projects, the reason is in /healthz
             return None, _compact(pd.DataFrame(columns=COLUMNS))
-        own = self._own
-        if own is not None:                    # after this process's write: its rebuild, then what it shows
-            own.wait()
-            with self._lock:
-                if self._own is own:
-                    self._own = None
         current = self._current
         if current[0] == self.store.version():
             return current
-        if current[1] is None:                 # the very first copy: nothing older to answer from
+        if current[1] is None or self._own_write:   # the very first copy, or one that must show this process's write
             return self._refreshed()
         self._start_background()
         return current
 
     def after_write(self) -> None:
-        """This process has written: the rebuild starts now and its next reader waits for it. A process with no
-        copy yet makes none (its first reader will: a large store is copied on first use, for memory)."""
-        if self._current[1] is not None:
-            self._own = self._start_background()
+        """This process has written: its next reader of the copy makes it again and waits for it."""
+        self._own_write = True
 
     def _refreshed(self) -> tuple[int, pd.DataFrame]:
+        """Made now; a reader asking meanwhile waits for the lock, then has it."""
         with self._lock:
             version = self.store.version()
             if self._current[0] != version:
                 self._current = (version, read_frame(self.store))
+            self._own_write = False
             return self._current
 
-    def _start_background(self) -> threading.Event:
+    def _start_background(self) -> None:
         """A rebuild in a background thread (one at a time; asked for while one runs, it reads once more)."""
         with self._lock:
             self._again = True
-            if self._building is not None:
-                return self._building
-            done = self._building = threading.Event()
-        threading.Thread(target=self._rebuild, args=(done,), name="projects-snapshot", daemon=True).start()
-        return done
+            if self._building:
+                return
+            self._building = True
+        threading.Thread(target=self._rebuild, name="projects-snapshot", daemon=True).start()
 
-    def _rebuild(self, done: threading.Event) -> None:
-        try:
-            while True:
-                with self._lock:               # deciding to stop and saying so at once: no request is lost
-                    if not self._again:
-                        self._building = None
-                        return
-                    self._again = False
-                try:
-                    version = self.store.version()
-                    df = read_frame(self.store)
-                    with self._lock:       # a copy made since (the very first, made by a reader) is newer: kept
-                        if self._current[0] is None or version >= self._current[0]:
-                            self._current = (version, df)
-                except Exception:
-                    log.exception("rebuilding the projects snapshot failed")
-        finally:
-            done.set()
+    def _rebuild(self) -> None:
+        while True:
+            with self._lock:                   # deciding to stop and saying so at once: no request is lost
+                if not self._again:
+                    self._building = False
+                    return
+                self._again = False
+            try:
+                version = self.store.version()
+                df = read_frame(self.store)
+                with self._lock:               # a copy made since (after this process's own write) is newer: kept
+                    if self._current[0] is None or version >= self._current[0]:
+                        self._current = (version, df)
+            except Exception:
+                log.exception("rebuilding the projects snapshot failed")
