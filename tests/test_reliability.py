@@ -177,6 +177,21 @@ def test_the_map_feed_of_another_worker_follows_an_import(store_url, tmp_path):
     assert shown_within_seconds(["工作进程项目1", "工作进程项目2"]) == ["工作进程项目1", "工作进程项目2"]
 
 
+def held_reads(monkeypatch):
+    """Reads of the whole store for the projects' copy wait until ``go`` is set; ``started``: one began."""
+    import threading
+
+    from geo.projects import snapshot
+    real, started, go = snapshot.read_frame, threading.Event(), threading.Event()
+
+    def held(store):
+        started.set()
+        assert go.wait(30)
+        return real(store)
+    monkeypatch.setattr(snapshot, "read_frame", held)
+    return started, go
+
+
 def test_a_worker_starts_with_the_projects_copy_and_map_feed_made_and_a_fork_waits_for_them(tmp_path, monkeypatch):
     """As a worker starts, its copy of the projects and the map's feed are made in the background: its first
     visitor is not kept waiting (the feed is answered without reading the store). A fork (gunicorn --preload)
@@ -188,13 +203,7 @@ def test_a_worker_starts_with_the_projects_copy_and_map_feed_made_and_a_fork_wai
     url = f"sqlite:///{tmp_path / 'projects.sqlite'}"
     a = server.create_app({"token": TOKEN, "database_url": url, "data_dir": tmp_path})
     assert post(a.test_client(), csv_bytes([["K1", "开机即备项目", *FENGQIAO, "", "", "", "", ""]]), "k.csv").status_code == 200
-    real, started, go = snapshot.read_frame, threading.Event(), threading.Event()
-
-    def held(store):
-        started.set()
-        assert go.wait(30)
-        return real(store)
-    monkeypatch.setattr(snapshot, "read_frame", held)
+    started, go = held_reads(monkeypatch)
     b = server.create_app({"token": TOKEN, "database_url": url, "data_dir": tmp_path})
     assert started.wait(30), "the warm-up reads the store as the app starts"
     forking = threading.Thread(target=svc._before_fork)
@@ -217,19 +226,12 @@ def test_a_write_answers_without_waiting_for_the_copy_and_the_next_answer_shows_
     made from the copy makes it and waits for it, so it shows the write."""
     import threading
 
-    from geo.projects import snapshot
     a = server.create_app({"token": TOKEN, "database_url": f"sqlite:///{tmp_path / 'p.sqlite'}", "data_dir": tmp_path})
     row = lambda i: [f"R{i}", f"即答项目{i}", *FENGQIAO, "", "", "", "", ""]
     names = lambda: sorted(a.test_client().get("/api/map/projects.json").get_json()["columns"]["name"])
     assert post(a.test_client(), csv_bytes([row(1)]), "r1.csv").status_code == 200
     assert names() == ["即答项目1"]                                  # this process has its copy
-    real, started, go = snapshot.read_frame, threading.Event(), threading.Event()
-
-    def held(store):
-        started.set()
-        assert go.wait(30)
-        return real(store)
-    monkeypatch.setattr(snapshot, "read_frame", held)
+    started, go = held_reads(monkeypatch)
     answer, shown = {}, {}
     writer = threading.Thread(target=lambda: answer.update(r=post(a.test_client(), csv_bytes([row(2)]), "r2.csv")))
     writer.start()
